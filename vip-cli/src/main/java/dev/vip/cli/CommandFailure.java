@@ -1,0 +1,52 @@
+package dev.vip.cli;
+
+import dev.vip.core.ConflictException;
+import dev.vip.netlink.ErrnoException;
+import dev.vip.netlink.LinkMessage;
+
+/** A failed operation, already worded as the one line the operator sees, with its exit code. */
+final class CommandFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private static final int EPERM = 1;
+    private static final int EACCES = 13;
+    private static final int ENODEV = 19;
+
+    final int exitCode;
+
+    private CommandFailure(int exitCode, String message, Throwable cause) {
+        super(message, cause);
+        this.exitCode = exitCode;
+    }
+
+    /**
+     * @param what       e.g. "add 192.0.2.2/32 to eth0"
+     * @param capability the capability the operation needs, named when the kernel says EPERM
+     */
+    static CommandFailure of(String what, String capability, Exception e) {
+        String prefix = "cannot " + what + ": ";
+        if (e instanceof ConflictException) {
+            return new CommandFailure(ExitCodes.FAILED, prefix + e.getMessage(), e);
+        }
+        if (e instanceof ErrnoException errno) {
+            String kernelText = errno instanceof dev.vip.netlink.NetlinkException n && n.kernelMessage() != null
+                    ? ": " + n.kernelMessage() : "";
+            if (errno.errno() == EPERM || errno.errno() == EACCES) {
+                return new CommandFailure(ExitCodes.NO_PRIVILEGE, prefix + ErrnoException.describe(errno.errno())
+                        + ": needs " + capability, e);
+            }
+            if (errno.errno() == ENODEV) {
+                return new CommandFailure(ExitCodes.FAILED, prefix + "no such interface (ENODEV)" + kernelText, e);
+            }
+            return new CommandFailure(ExitCodes.FAILED, prefix + ErrnoException.describe(errno.errno())
+                    + kernelText + " [" + errno.call() + "]", e);
+        }
+        return new CommandFailure(ExitCodes.FAILED, prefix + e.getMessage(), e);
+    }
+
+    /** The interface exists but cannot carry the VIP (loopback, no Ethernet address). */
+    static CommandFailure unsuitable(String what, LinkMessage link) {
+        return new CommandFailure(ExitCodes.FAILED, "cannot " + what + ": " + link.name()
+                + " is not an Ethernet interface", null);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.vip.cli;
+
+/** The exit codes of every vip command, listed in {@code vip --help}. */
+public final class ExitCodes {
+    public static final int OK = 0;
+    /** {@code vip has}: the address is not on the interface. */
+    public static final int NOT_PRESENT = 1;
+    public static final int USAGE = 2;
+    public static final int FAILED = 3;
+    public static final int NO_PRIVILEGE = 4;
+
+    private ExitCodes() {
+    }
+}

@@ -1,0 +1,71 @@
+package dev.vip.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+
+/** The {@code vip} command. */
+@Command(name = "vip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Moves a virtual IP address between hosts at layer 2 (a VIP for PostgreSQL failover).",
+        subcommands = {AddressCommands.Add.class, AddressCommands.Del.class, AddressCommands.Has.class},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+            "0:done",
+            "1:vip has: the address is not present",
+            "2:usage error or invalid input; nothing was changed",
+            "3:the operation failed (kernel or link error, or a conflicting address)",
+            "4:missing privilege (needs CAP_NET_ADMIN or CAP_NET_RAW)"})
+public final class Main implements Runnable {
+
+    /** A command whose output options say whether errors carry a stack trace. */
+    interface Reporting {
+        OutputOptions output();
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, del or has");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            boolean verbose = commandLine.getCommand() instanceof Reporting r && r.output().verbose;
+            int code = e instanceof CommandFailure f ? f.exitCode : ExitCodes.FAILED;
+            err.println("vip: " + (e instanceof CommandFailure ? e.getMessage() : e.toString()));
+            if (verbose) {
+                (e.getCause() != null && e instanceof CommandFailure ? e.getCause() : e).printStackTrace(err);
+            }
+            err.flush();
+            return code;
+        });
+        cl.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            String name = e.getCommandLine().getCommandSpec().qualifiedName();
+            err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
+            err.flush();
+            return ExitCodes.USAGE;
+        });
+        return cl;
+    }
+
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"vip " + (v == null ? "(development build)" : v)};
+        }
+    }
+}
