@@ -1,0 +1,168 @@
+package dev.vip.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Network namespaces for one test, all named with a unique prefix and all removed on close, even
+ * after a failure. Every command is logged to stderr before it runs. Nothing here touches the root
+ * namespace's interfaces.
+ */
+public final class TestBed implements AutoCloseable {
+    public static final Path ROOT = Path.of(System.getProperty("vip.root", "..")).toAbsolutePath().normalize();
+    public static final Path VIP = ROOT.resolve("bin/vip");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String prefix = "vt" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt(), 6);
+    private final List<String> namespaces = new ArrayList<>();
+
+    public record Result(int exit, String stdout, String stderr) {
+        public JsonNode json() throws IOException {
+            return JSON.readTree(stdout);
+        }
+
+        public List<String> stderrLines() {
+            return stderr.isEmpty() ? List.of() : List.of(stderr.split("\n"));
+        }
+    }
+
+    public TestBed() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new IllegalStateException("namespace tests need root (ip netns): run them with scripts/test");
+        }
+    }
+
+    /**
+     * A new namespace named PREFIX-name with loopback up; returns its full name. Interfaces made in it
+     * later skip IPv6 DAD, so that their link-local addresses do not change state under a test.
+     */
+    public String namespace(String name) throws IOException {
+        String ns = prefix + "-" + name;
+        ok("ip", "netns", "add", ns);
+        namespaces.add(ns);
+        ok("ip", "-n", ns, "link", "set", "lo", "up");
+        ok("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.default.dad_transmits=0");
+        return ns;
+    }
+
+    /** A veth pair between two namespaces (or inside one), both ends up. */
+    public void veth(String ns1, String if1, String ns2, String if2) throws IOException {
+        ok("ip", "-n", ns1, "link", "add", if1, "type", "veth", "peer", "name", if2, "netns", ns2);
+        ok("ip", "-n", ns1, "link", "set", if1, "up");
+        ok("ip", "-n", ns2, "link", "set", if2, "up");
+        settle(ns1, if1);
+        settle(ns2, if2);
+    }
+
+    /** Waits (at most 5 s) until the interface has no tentative address, so tests see a stable state. */
+    public void settle(String ns, String dev) throws IOException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            JsonNode tentative = JSON.readTree(ok("ip", "-n", ns, "-j", "addr", "show", "dev", dev, "tentative")
+                    .stdout());
+            if (tentative.isEmpty() || tentative.get(0).path("addr_info").isEmpty()) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+        throw new IOException(dev + " in " + ns + " still has tentative addresses after 5 s");
+    }
+
+    public Result run(String... command) throws IOException {
+        return run(List.of(command));
+    }
+
+    public Result run(List<String> command) throws IOException {
+        System.err.println("+ " + String.join(" ", command));
+        Path out = Files.createTempFile("vipt", ".out");
+        Path err = Files.createTempFile("vipt", ".err");
+        try {
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("timed out: " + command);
+            }
+            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+            if (!r.stderr.isEmpty()) {
+                System.err.print(r.stderr.indent(4));
+            }
+            return r;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Runs a command that must succeed. */
+    public Result ok(String... command) throws IOException {
+        Result r = run(command);
+        assertEquals(0, r.exit(), () -> "failed: " + String.join(" ", command) + "\n" + r.stderr());
+        return r;
+    }
+
+    /** bin/vip inside a namespace, as root. */
+    public Result vip(String ns, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, VIP.toString()));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    /** bin/vip inside a namespace as nobody with no capabilities at all. */
+    public Result vipUnprivileged(String ns, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, "setpriv", "--reuid=65534",
+                "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", VIP.toString()));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    /** {@code ip -j addr show dev IF}: the interface's addr_info array. */
+    public JsonNode addresses(String ns, String dev) throws IOException {
+        return JSON.readTree(ok("ip", "-n", ns, "-j", "addr", "show", "dev", dev).stdout()).get(0).get("addr_info");
+    }
+
+    /** The addr_info entry for one address, or null. */
+    public JsonNode address(String ns, String dev, String local) throws IOException {
+        for (JsonNode a : addresses(ns, dev)) {
+            if (local.equals(a.get("local").asText())) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (String ns : namespaces) {
+            Result r = run("ip", "netns", "del", ns);
+            if (r.exit() != 0 && first == null) {
+                first = new IOException("could not delete namespace " + ns + ": " + r.stderr());
+            }
+        }
+        namespaces.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+}
