@@ -82,6 +82,17 @@ public final class RtnetlinkClient implements Closeable {
         return singleLink(exchange(Netlink.RTM_GETLINK, 0, LinkMessage.request(name, 0)));
     }
 
+    /** {@code ip link show}: every interface of this network namespace. */
+    public List<LinkMessage> links() throws IOException {
+        List<LinkMessage> out = new ArrayList<>();
+        for (NetlinkMessage m : exchange(Netlink.RTM_GETLINK, Netlink.NLM_F_DUMP, LinkMessage.request(null, 0))) {
+            if (m.header().type() == Netlink.RTM_NEWLINK) {
+                out.add(LinkMessage.decode(m));
+            }
+        }
+        return out;
+    }
+
     /** The same by index. */
     public LinkMessage link(int index) throws IOException {
         return singleLink(exchange(Netlink.RTM_GETLINK, 0, LinkMessage.request(null, index)));

@@ -130,6 +130,21 @@ class RtnetlinkClientTest {
     }
 
     @Test
+    void linkDumpDecodesEveryInterface() throws Exception {
+        ByteBuffer golden = Golden.load("getlink-reply");
+        kernel.then(request -> {
+            // the recorded reply, re-addressed to this request, twice, then DONE
+            ByteBuffer reply = ByteBuffer.allocate(golden.remaining()).order(Netlink.order()).put(golden.duplicate());
+            reply.putInt(8, request.sequence()).putInt(12, ScriptedSocket.PORT).flip();
+            return List.of(reply.duplicate(), reply.duplicate(), done(request));
+        });
+        List<LinkMessage> links = client.links();
+        assertEquals(2, links.size());
+        assertEquals("d0", links.get(0).name());
+        assertEquals(Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, kernel.sent.get(0).flags());
+    }
+
+    @Test
     void eachRequestHasANewSequence() throws Exception {
         kernel.then(ScriptedSocket.ack()).then(ScriptedSocket.ack());
         client.addAddress(add("198.51.100.10"));

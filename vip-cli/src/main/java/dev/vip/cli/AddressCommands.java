@@ -2,12 +2,18 @@ package dev.vip.cli;
 
 import dev.vip.core.AddOptions;
 import dev.vip.core.AddressManager;
+import dev.vip.core.Announcer;
 import dev.vip.core.ConflictException;
 import dev.vip.core.InvalidInputException;
+import dev.vip.core.Prober;
 import dev.vip.core.Vip;
 import dev.vip.netlink.AddressMessage;
+import dev.vip.netlink.LinkMessage;
+import dev.vip.netlink.MacAddress;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,12 +22,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code vip add}, {@code vip del} and {@code vip has}: the VIP on this host, through rtnetlink. */
+/** {@code vip add}, {@code del}, {@code has}, {@code announce} and {@code probe}. */
 final class AddressCommands {
     private AddressCommands() {
     }
 
-    /** What every address command shares: options, output and the one address manager. */
+    /** What every address command shares: options and output. */
     abstract static class Base implements Callable<Integer>, Main.Reporting {
         @Spec
         CommandSpec spec;
@@ -50,13 +56,32 @@ final class AddressCommands {
             out().flush();
         }
 
+        /** A diagnostic line on stderr, unless --quiet. */
+        void log(String line) {
+            if (!output.quiet) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("vip: " + line);
+                err.flush();
+            }
+        }
+
         static Json result(String action, Vip vip) {
             return new Json().put("action", action).put("interface", vip.interfaceName())
                     .put("address", vip.prefix().toString());
         }
+
+        /** The interface's MAC, for frames; an interface without one cannot carry the VIP. */
+        static MacAddress macOf(String what, LinkMessage link) throws CommandFailure {
+            if (link.mac() == null || link.has(LinkMessage.IFF_LOOPBACK) || link.mac().equals(MacAddress.ZERO)) {
+                throw CommandFailure.unsuitable(what, link);
+            }
+            return link.mac();
+        }
     }
 
-    @Command(name = "add", description = "Add the VIP to the interface (idempotent).")
+    @Command(name = "add", description = {"Add the VIP to the interface (idempotent) and announce it with "
+            + "gratuitous ARP (IPv4) or unsolicited neighbour advertisements (IPv6), also when it was "
+            + "already there."})
     static final class Add extends Base {
         @Option(names = {"-l", "--label"}, paramLabel = "LABEL",
                 description = "IPv4 label: the interface name or IF:SUFFIX, at most 15 bytes (e.g. eth0:0).")
@@ -73,6 +98,20 @@ final class AddressCommands {
                         + "source address. Default: forever.")
         Long preferredLifetime;
 
+        @Option(names = "--no-announce", description = "Do not announce the VIP.")
+        boolean noAnnounce;
+
+        @Option(names = "--probe", description = "First probe the segment (RFC 5227 / DAD); when another host "
+                + "answers for the address, change nothing and exit 1.")
+        boolean probe;
+
+        @Option(names = "--probe-timeout", paramLabel = "DURATION", defaultValue = "1s",
+                converter = DurationConverter.class, description = "How long --probe listens (default: ${DEFAULT-VALUE}).")
+        Duration probeTimeout;
+
+        @Mixin
+        AnnounceOptions announce;
+
         @Override
         public Integer call() throws Exception {
             Vip vip = target.vip(label);
@@ -82,32 +121,60 @@ final class AddressCommands {
             } catch (InvalidInputException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
+            announce.validate();
             String what = "add " + vip.prefix() + " to " + vip.interfaceName();
-            AddressManager.Outcome outcome;
             try (AddressManager manager = AddressManager.open()) {
-                outcome = manager.add(vip, options);
+                AddressManager.Presence before = manager.find(vip);
+                MacAddress ours = noAnnounce && !probe ? null : macOf(what, before.link());
+                if (probe && before.address().isEmpty()) {
+                    Optional<MacAddress> owner = Prober.probe(vip.interfaceName(), ours, manager.localMacs(),
+                            vip.prefix().address(), probeTimeout, 3);
+                    if (owner.isPresent()) {
+                        print(result("add", vip).put("changed", false).put("in_use", true)
+                                        .put("owner", owner.get().toString()),
+                                vip.prefix().addressText() + " is in use by " + owner.get() + ": not added");
+                        return ExitCodes.NOT_PRESENT;
+                    }
+                }
+                // The pcap handle is opened before the address is added, so that the first announcement
+                // leaves right after the kernel's ack.
+                try (Announcer announcer = noAnnounce ? null : Announcer.open(vip.interfaceName(), ours)) {
+                    AddressManager.Outcome outcome = manager.add(vip, options);
+                    int sent = announcer == null ? 0 : announcer.announce(vip.prefix().address(), announce.arpMode,
+                            announce.count, announce.interval);
+                    String shownLabel = outcome.presence().address().map(AddressMessage::label).orElse(null);
+                    print(result("add", vip).put("label", shownLabel).put("changed", outcome.changed())
+                                    .put("announced", sent),
+                            (outcome.changed() ? "added " + vip.prefix() + " to " : vip.prefix() + " was already on ")
+                                    + vip.interfaceName() + (shownLabel == null ? "" : " as " + shownLabel)
+                                    + (sent > 0 ? "; announced it (" + sent + " frames)" : ""));
+                }
             } catch (IOException | ConflictException e) {
-                throw CommandFailure.of(what, "CAP_NET_ADMIN", e);
+                throw CommandFailure.of(what, e);
             }
-            String shownLabel = outcome.presence().address().map(AddressMessage::label).orElse(null);
-            print(result("add", vip).put("label", shownLabel).put("changed", outcome.changed()),
-                    (outcome.changed() ? "added " + vip.prefix() + " to " : vip.prefix() + " was already on ")
-                            + vip.interfaceName() + (shownLabel == null ? "" : " as " + shownLabel));
             return ExitCodes.OK;
         }
     }
 
-    @Command(name = "del", description = "Delete the VIP from the interface (idempotent).")
+    @Command(name = "del", description = {"Delete the VIP from the interface (idempotent).",
+        "With --watch: keep running, and delete the VIP from this host whenever another host announces it."})
     static final class Del extends Base {
+        @Option(names = "--watch", description = "Watch the interface for another host announcing the VIP "
+                + "and delete it from this host then; runs until SIGTERM or SIGINT (exit 0).")
+        boolean watch;
+
         @Override
         public Integer call() throws Exception {
             Vip vip = target.vip(null);
+            if (watch) {
+                return new WatchCommand(this, vip).run();
+            }
             String what = "delete " + vip.prefix() + " from " + vip.interfaceName();
             AddressManager.Outcome outcome;
             try (AddressManager manager = AddressManager.open()) {
                 outcome = manager.delete(vip);
             } catch (IOException | ConflictException e) {
-                throw CommandFailure.of(what, "CAP_NET_ADMIN", e);
+                throw CommandFailure.of(what, e);
             }
             print(result("del", vip).put("changed", outcome.changed()),
                     (outcome.changed() ? "deleted " + vip.prefix() + " from " : vip.prefix() + " was not on ")
@@ -125,7 +192,7 @@ final class AddressCommands {
             try (AddressManager manager = AddressManager.open()) {
                 presence = manager.find(vip);
             } catch (IOException e) {
-                throw CommandFailure.of("check " + vip.prefix() + " on " + vip.interfaceName(), "CAP_NET_ADMIN", e);
+                throw CommandFailure.of("check " + vip.prefix() + " on " + vip.interfaceName(), e);
             }
             boolean present = presence.matchesPrefix(vip);
             String there = presence.address().map(a -> AddressManager.describe(vip, a)).orElse(null);
@@ -134,6 +201,63 @@ final class AddressCommands {
                             : there != null ? vip.prefix() + " is not on " + vip.interfaceName() + " (it has " + there
                                     + ")" : vip.prefix() + " is not on " + vip.interfaceName());
             return present ? ExitCodes.OK : ExitCodes.NOT_PRESENT;
+        }
+    }
+
+    @Command(name = "announce", description = "Announce the VIP at this interface's MAC, without touching "
+            + "addresses.")
+    static final class Announce extends Base {
+        @Mixin
+        AnnounceOptions announce;
+
+        @Override
+        public Integer call() throws Exception {
+            Vip vip = target.vip(null);
+            announce.validate();
+            String what = "announce " + vip.prefix().addressText() + " on " + vip.interfaceName();
+            int sent;
+            try (AddressManager manager = AddressManager.open()) {
+                MacAddress ours = macOf(what, manager.find(vip).link());
+                try (Announcer announcer = Announcer.open(vip.interfaceName(), ours)) {
+                    sent = announcer.announce(vip.prefix().address(), announce.arpMode, announce.count,
+                            announce.interval);
+                }
+            } catch (IOException e) {
+                throw CommandFailure.of(what, e);
+            }
+            print(result("announce", vip).put("announced", sent),
+                    "announced " + vip.prefix().addressText() + " on " + vip.interfaceName() + " (" + sent + " frames)");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "probe", description = {"Is the address in use on the segment? An RFC 5227 ARP probe "
+            + "(sender IP 0.0.0.0) or, for IPv6, a neighbour solicitation from the unspecified address.",
+        "Exit 0 when nobody answers, 1 when another host does (its MAC is printed)."})
+    static final class Probe extends Base {
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
+                description = "How long to listen for an answer (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            Vip vip = target.vip(null);
+            if (timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new ParameterException(spec.commandLine(), "--timeout must be between 1ms and 1m");
+            }
+            String what = "probe " + vip.prefix().addressText() + " on " + vip.interfaceName();
+            Optional<MacAddress> owner;
+            try (AddressManager manager = AddressManager.open()) {
+                MacAddress ours = macOf(what, manager.find(vip).link());
+                owner = Prober.probe(vip.interfaceName(), ours, manager.localMacs(), vip.prefix().address(), timeout, 3);
+            } catch (IOException e) {
+                throw CommandFailure.of(what, e);
+            }
+            String address = vip.prefix().addressText();
+            print(result("probe", vip).put("in_use", owner.isPresent()).put("owner", owner.map(Object::toString)
+                            .orElse(null)),
+                    owner.map(m -> address + " is in use by " + m).orElse(address + " is free on " + vip.interfaceName()));
+            return owner.isPresent() ? ExitCodes.NOT_PRESENT : ExitCodes.OK;
         }
     }
 }

@@ -20,10 +20,9 @@ final class CommandFailure extends Exception {
     }
 
     /**
-     * @param what       e.g. "add 192.0.2.2/32 to eth0"
-     * @param capability the capability the operation needs, named when the kernel says EPERM
+     * @param what e.g. "add 192.0.2.2/32 to eth0"
      */
-    static CommandFailure of(String what, String capability, Exception e) {
+    static CommandFailure of(String what, Exception e) {
         String prefix = "cannot " + what + ": ";
         if (e instanceof ConflictException) {
             return new CommandFailure(ExitCodes.FAILED, prefix + e.getMessage(), e);
@@ -32,6 +31,8 @@ final class CommandFailure extends Exception {
             String kernelText = errno instanceof dev.vip.netlink.NetlinkException n && n.kernelMessage() != null
                     ? ": " + n.kernelMessage() : "";
             if (errno.errno() == EPERM || errno.errno() == EACCES) {
+                // raw frames (pcap) need CAP_NET_RAW; address changes (rtnetlink) need CAP_NET_ADMIN
+                String capability = errno.call().startsWith("pcap") ? "CAP_NET_RAW" : "CAP_NET_ADMIN";
                 return new CommandFailure(ExitCodes.NO_PRIVILEGE, prefix + ErrnoException.describe(errno.errno())
                         + ": needs " + capability, e);
             }

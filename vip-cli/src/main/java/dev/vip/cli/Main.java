@@ -8,10 +8,11 @@ import picocli.CommandLine.IVersionProvider;
 /** The {@code vip} command. */
 @Command(name = "vip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Moves a virtual IP address between hosts at layer 2 (a VIP for PostgreSQL failover).",
-        subcommands = {AddressCommands.Add.class, AddressCommands.Del.class, AddressCommands.Has.class},
+        subcommands = {AddressCommands.Add.class, AddressCommands.Del.class, AddressCommands.Has.class,
+            AddressCommands.Announce.class, AddressCommands.Probe.class},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done",
-            "1:vip has: the address is not present",
+            "1:vip has: the address is not present; vip probe, vip add --probe: the address is in use",
             "2:usage error or invalid input; nothing was changed",
             "3:the operation failed (kernel or link error, or a conflicting address)",
             "4:missing privilege (needs CAP_NET_ADMIN or CAP_NET_RAW)"})
@@ -27,7 +28,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, del or has");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, del, has, announce or probe");
     }
 
     public static void main(String[] args) {

@@ -97,6 +97,37 @@ public final class AddressManager implements Closeable {
         return new Outcome(true, find(vip));
     }
 
+    /**
+     * Deletes the VIP's address whatever prefix it has: for the watcher, when another host has claimed
+     * the address itself.
+     */
+    public Outcome release(Vip vip) throws IOException {
+        Presence before = find(vip);
+        if (before.address().isEmpty()) {
+            return new Outcome(false, before);
+        }
+        try {
+            netlink.deleteAddress(before.link().index(), vip.prefix().address(), before.address().get().prefixLength());
+        } catch (NetlinkException e) {
+            if (e.errno() != EADDRNOTAVAIL) {
+                throw e;
+            }
+            return new Outcome(false, find(vip));
+        }
+        return new Outcome(true, find(vip));
+    }
+
+    /** The MACs of every interface of this namespace: frames from them are our own. */
+    public java.util.Set<dev.vip.netlink.MacAddress> localMacs() throws IOException {
+        java.util.Set<dev.vip.netlink.MacAddress> macs = new java.util.HashSet<>();
+        for (LinkMessage link : netlink.links()) {
+            if (link.mac() != null && !link.mac().equals(dev.vip.netlink.MacAddress.ZERO)) {
+                macs.add(link.mac());
+            }
+        }
+        return macs;
+    }
+
     private static void requireSameForm(Vip vip, AddressMessage there) throws ConflictException {
         boolean samePrefix = there.prefixLength() == vip.prefix().length();
         boolean sameLabel = !vip.prefix().isIpv4() || java.util.Objects.equals(vip.effectiveLabel(), there.label());
@@ -109,11 +140,6 @@ public final class AddressManager implements Closeable {
     public static String describe(Vip vip, AddressMessage there) {
         return vip.prefix().addressText() + "/" + there.prefixLength()
                 + (there.label() == null ? "" : " (label " + there.label() + ")");
-    }
-
-    /** All addresses of a link: for callers that show the kernel's state. */
-    public List<AddressMessage> addresses(LinkMessage link) throws IOException {
-        return netlink.listAddresses(link.index());
     }
 
     @Override

@@ -1,0 +1,73 @@
+package dev.vip.core;
+
+import dev.vip.netlink.MacAddress;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Duration;
+
+/**
+ * Tells the segment that the VIP is at our MAC: gratuitous ARP (the forms {@link ArpMode} chooses) or an
+ * unsolicited neighbour advertisement. The first round leaves at once; later rounds follow at the
+ * interval (Linux peers ignore non-gratuitous updates within 1 s, so about 1 s is right).
+ */
+public final class Announcer implements Closeable {
+    private final PcapLink link;
+    private final MacAddress ours;
+
+    private Announcer(PcapLink link, MacAddress ours) {
+        this.link = link;
+        this.ours = ours;
+    }
+
+    public static Announcer open(String interfaceName, MacAddress ours) throws IOException {
+        return new Announcer(PcapLink.open(interfaceName, PcapLink.NOTHING), ours);
+    }
+
+    /** One round: one or two ARP frames, or one NA. Returns the number of frames sent. */
+    public int announceOnce(InetAddress vip, ArpMode mode) throws IOException {
+        if (vip instanceof Inet6Address v6) {
+            link.send(Frames.unsolicitedNeighborAdvertisement(ours, v6));
+            return 1;
+        }
+        Inet4Address v4 = (Inet4Address) vip;
+        int sent = 0;
+        if (mode.sendsRequest()) {
+            link.send(Frames.arpAnnouncementRequest(ours, v4));
+            sent++;
+        }
+        if (mode.sendsReply()) {
+            link.send(Frames.arpAnnouncementReply(ours, v4));
+            sent++;
+        }
+        return sent;
+    }
+
+    /** {@code count} rounds, {@code interval} apart. Returns the number of frames sent. */
+    public int announce(InetAddress vip, ArpMode mode, int count, Duration interval) throws IOException {
+        int sent = 0;
+        for (int i = 0; i < count; i++) {
+            if (i > 0) {
+                sleep(interval);
+            }
+            sent += announceOnce(vip, mode);
+        }
+        return sent;
+    }
+
+    static void sleep(Duration d) throws IOException {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        link.close();
+    }
+}

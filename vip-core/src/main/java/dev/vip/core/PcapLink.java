@@ -1,0 +1,123 @@
+package dev.vip.core;
+
+import dev.vip.netlink.ErrnoException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.function.Consumer;
+import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapNetworkInterface;
+
+/**
+ * One pcap handle on one interface: the only class that opens them. Incoming frames only
+ * (direction IN: our own frames are not echoed back), immediate delivery, and a kernel BPF filter set
+ * before the first read. pcap reads block until a frame matches, whatever the timeout says
+ * (../shared/FIELD-NOTES.md), so a reader is stopped with {@link #stop()} (pcap_breakloop) from another
+ * thread, joined, and only then closed.
+ */
+public final class PcapLink implements Closeable {
+    private static final int EPERM = 1;
+    private static final int ENODEV = 19;
+    /** Matches no frame: for a handle that only sends, so that the kernel queues nothing for it. */
+    public static final String NOTHING = "less 1";
+
+    private final String interfaceName;
+    private final PcapHandle handle;
+    private volatile boolean stopping;
+
+    private PcapLink(String interfaceName, PcapHandle handle) {
+        this.interfaceName = interfaceName;
+        this.handle = handle;
+    }
+
+    /** Opens IF with a BPF filter (tcpdump syntax). Needs CAP_NET_RAW. */
+    public static PcapLink open(String interfaceName, String filter) throws IOException {
+        PcapHandle handle;
+        try {
+            handle = new PcapHandle.Builder(interfaceName)
+                    .snaplen(512)
+                    .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
+                    .timeoutMillis(100)
+                    .immediateMode(true)
+                    .direction(PcapHandle.PcapDirection.IN)
+                    .build();
+        } catch (PcapNativeException e) {
+            throw translate("open " + interfaceName, e);
+        }
+        try {
+            handle.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
+        } catch (PcapNativeException | NotOpenException e) {
+            handle.close();
+            throw new IOException("cannot set the filter '" + filter + "' on " + interfaceName + ": "
+                    + e.getMessage(), e);
+        }
+        return new PcapLink(interfaceName, handle);
+    }
+
+    public String interfaceName() {
+        return interfaceName;
+    }
+
+    public void send(byte[] frame) throws IOException {
+        try {
+            handle.sendPacket(frame);
+        } catch (PcapNativeException e) {
+            throw translate("send on " + interfaceName, e);
+        } catch (NotOpenException e) {
+            throw new IOException("pcap handle on " + interfaceName + " is closed", e);
+        }
+    }
+
+    /**
+     * Hands each frame to {@code frames} until {@link #stop()} (then returns normally) or until the
+     * interface fails (then throws: it went down, was deleted...).
+     */
+    public void receive(Consumer<byte[]> frames) throws IOException {
+        try {
+            handle.loop(-1, (org.pcap4j.core.RawPacketListener) frames::accept);
+            if (!stopping) {
+                throw new IOException("capture on " + interfaceName + " ended");
+            }
+        } catch (InterruptedException e) {
+            if (!stopping) {
+                Thread.currentThread().interrupt();
+                throw new IOException("capture on " + interfaceName + " interrupted", e);
+            }
+        } catch (PcapNativeException e) {
+            if (!stopping) {
+                throw translate("capture on " + interfaceName, e);
+            }
+        } catch (NotOpenException e) {
+            throw new IOException("pcap handle on " + interfaceName + " is closed", e);
+        }
+    }
+
+    /** Ends a {@link #receive} running in another thread, within a millisecond. */
+    public void stop() {
+        stopping = true;
+        try {
+            handle.breakLoop();
+        } catch (NotOpenException e) {
+            // already closed: nothing to stop
+        }
+    }
+
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    /** pcap's errors are text; EPERM and ENODEV become errno exceptions the CLI can map. */
+    static IOException translate(String what, PcapNativeException e) {
+        String text = String.valueOf(e.getMessage());
+        if (text.contains("not permitted") || text.contains("ermission denied")) {
+            return new ErrnoException("pcap: " + what, EPERM);
+        }
+        if (text.contains("No such device")) {
+            return new ErrnoException("pcap: " + what, ENODEV);
+        }
+        return new IOException("pcap: " + what + ": " + text, e);
+    }
+}

@@ -1,0 +1,149 @@
+package dev.vip.core;
+
+import dev.vip.netlink.MacAddress;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code vip del --watch}: listens on the VIP's interface only, for frames in which another host
+ * announces the VIP, and deletes the VIP from this host when one comes. Frames from any of this host's
+ * own MACs are ignored. It keeps watching afterwards (the VIP may come back), survives malformed frames
+ * and the interface going away (reopening with backoff), and stops within a millisecond on {@link #stop()}.
+ */
+public final class Watcher {
+    /** What the watcher tells its caller; called on the watcher's thread. */
+    public interface Listener {
+        void watching(String interfaceName, Set<MacAddress> ownMacs);
+
+        /** A foreign host claimed the VIP; {@code deleted} says whether it was here and is now gone. */
+        void claimed(Sighting claim, boolean deleted);
+
+        void reopening(String reason, Duration delay);
+
+        /** Deleting failed (privilege, kernel): the watcher goes on. */
+        void failed(String what, IOException error);
+    }
+
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+    private final Vip vip;
+    private final AddressManager addresses;
+    private final Listener listener;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicLong frames = new AtomicLong();
+    private final AtomicLong ignored = new AtomicLong();
+    private volatile boolean stopping;
+    private volatile PcapLink current;
+    private volatile Thread runner;
+
+    public Watcher(Vip vip, AddressManager addresses, Listener listener) {
+        this.vip = vip;
+        this.addresses = addresses;
+        this.listener = listener;
+    }
+
+    /** Watches until {@link #stop()}. Throws only when it cannot start at all (no privilege). */
+    public void run() throws IOException {
+        runner = Thread.currentThread();
+        Duration backoff = FIRST_BACKOFF;
+        try {
+            while (!stopping) {
+                Set<MacAddress> own;
+                try {
+                    own = addresses.localMacs();
+                    current = PcapLink.open(vip.interfaceName(), CaptureFilters.claims(vip.prefix().address()));
+                } catch (dev.vip.netlink.ErrnoException e) {
+                    if (e.errno() == 1) {
+                        throw e; // EPERM: no amount of retrying helps
+                    }
+                    listener.reopening(e.getMessage(), backoff);
+                    pause(backoff);
+                    backoff = next(backoff);
+                    continue;
+                } catch (IOException e) {
+                    listener.reopening(e.getMessage(), backoff);
+                    pause(backoff);
+                    backoff = next(backoff);
+                    continue;
+                }
+                try {
+                    if (stopping) {
+                        break;
+                    }
+                    listener.watching(vip.interfaceName(), own);
+                    backoff = FIRST_BACKOFF;
+                    Set<MacAddress> ownMacs = own;
+                    current.receive(frame -> onFrame(frame, ownMacs));
+                } catch (IOException e) {
+                    if (!stopping) {
+                        listener.reopening(e.getMessage(), backoff);
+                        pause(backoff);
+                        backoff = next(backoff);
+                    }
+                } finally {
+                    PcapLink link = current;
+                    current = null;
+                    link.close();
+                }
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void onFrame(byte[] frame, Set<MacAddress> own) {
+        frames.incrementAndGet();
+        Sighting s = FrameDecoder.decode(frame);
+        if (s == null || !s.isClaim() || !s.address().equals(vip.prefix().address())
+                || own.contains(s.mac()) || own.contains(s.source())) {
+            ignored.incrementAndGet();
+            return;
+        }
+        try {
+            listener.claimed(s, addresses.release(vip).changed());
+        } catch (IOException e) {
+            listener.failed("delete " + vip.prefix() + " from " + vip.interfaceName(), e);
+        }
+    }
+
+    /** Frames the kernel filter passed, and those among them that were not foreign claims. */
+    public long framesSeen() {
+        return frames.get();
+    }
+
+    public long framesIgnored() {
+        return ignored.get();
+    }
+
+    /** Ends {@link #run()} from another thread (a signal handler); waits at most {@code wait} for it. */
+    public boolean stop(Duration wait) throws InterruptedException {
+        stopping = true;
+        PcapLink link = current;
+        if (link != null) {
+            link.stop();
+        }
+        Thread t = runner;
+        if (t != null) {
+            t.interrupt(); // ends a backoff pause
+        }
+        return stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            // stop() interrupts a pause; the loop checks the flag
+        }
+    }
+
+    private static Duration next(Duration d) {
+        Duration doubled = d.multipliedBy(2);
+        return doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+    }
+}
