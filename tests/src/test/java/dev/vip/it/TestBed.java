@@ -26,6 +26,9 @@ public final class TestBed implements AutoCloseable {
 
     private final String prefix = "vt" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt(), 6);
     private final List<String> namespaces = new ArrayList<>();
+    private final List<Background> background = new ArrayList<>();
+    private final List<Path> files = new ArrayList<>();
+    private String bridge;
 
     public record Result(int exit, String stdout, String stderr) {
         public JsonNode json() throws IOException {
@@ -82,6 +85,96 @@ public final class TestBed implements AutoCloseable {
             }
         }
         throw new IOException(dev + " in " + ns + " still has tentative addresses after 5 s");
+    }
+
+    /** The MAC that {@link #host} gives host number n: 02:00:00:00:00:0n. */
+    public static String mac(int n) {
+        return String.format("02:00:00:00:00:%02x", n);
+    }
+
+    /**
+     * A host on the test segment: a namespace whose eth0 (MAC {@link #mac}(n)) is a veth port of a bridge
+     * that lives in a namespace of its own. Optional IPv4/IPv6 addresses (CIDR) are added to eth0.
+     */
+    public String host(String name, int n, String... addresses) throws IOException {
+        if (bridge == null) {
+            bridge = namespace("sw");
+            ok("ip", "-n", bridge, "link", "add", "br0", "type", "bridge");
+            ok("ip", "-n", bridge, "link", "set", "br0", "up");
+        }
+        String ns = namespace(name);
+        ok("ip", "-n", bridge, "link", "add", name, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        ok("ip", "-n", bridge, "link", "set", name, "master", "br0", "up");
+        ok("ip", "-n", ns, "link", "set", "eth0", "address", mac(n));
+        ok("ip", "-n", ns, "link", "set", "eth0", "up");
+        for (String a : addresses) {
+            ok("ip", "-n", ns, "addr", "add", a, "dev", "eth0", "nodad");
+        }
+        settle(ns, "eth0");
+        return ns;
+    }
+
+    /** Starts a process that runs until the test stops it or the bed closes. */
+    public Background start(String name, String... command) throws IOException {
+        Background b = new Background(name, List.of(command));
+        background.add(b);
+        return b;
+    }
+
+    /** bin/vip in the background, in a namespace. */
+    public Background startVip(String ns, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, VIP.toString()));
+        command.addAll(List.of(args));
+        Background b = new Background("vip", command);
+        background.add(b);
+        return b;
+    }
+
+    /** tcpdump on eth0 of a namespace, writing to a file; returns once it listens. */
+    public Capture capture(String ns, String filter) throws IOException, InterruptedException {
+        Path file = Files.createTempFile("vipt", ".pcap");
+        files.add(file);
+        Background b = start("tcpdump", "ip", "netns", "exec", ns, "tcpdump", "-i", "eth0", "-n", "-U", "--immediate-mode", "-s", "512",
+                "-w", file.toString(), filter);
+        if (b.await(false, l -> l.contains("listening on"), java.time.Duration.ofSeconds(10)) == null) {
+            throw new IOException("tcpdump did not start: " + b.stderr());
+        }
+        return new Capture(b, file);
+    }
+
+    /** A running tcpdump; {@link #stop()} ends it and reads what it wrote. */
+    public record Capture(Background process, Path file) {
+        public List<Pcap.Frame> stop() throws IOException, InterruptedException {
+            Thread.sleep(200); // frames in flight
+            process.signal("INT");
+            process.waitFor(java.time.Duration.ofSeconds(5));
+            return Pcap.read(file);
+        }
+    }
+
+    /** {@code ip -j neigh show ADDRESS dev eth0}: the entry, or null. */
+    public JsonNode neighbour(String ns, String address) throws IOException {
+        JsonNode entries = JSON.readTree(ok("ip", "-n", ns, "-j", "neigh", "show", address, "dev", "eth0").stdout());
+        return entries.isEmpty() ? null : entries.get(0);
+    }
+
+    /** Polls until the condition holds or the timeout passes; returns whether it held. */
+    public static boolean eventually(java.time.Duration timeout, Check check) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (check.holds()) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @FunctionalInterface
+    public interface Check {
+        boolean holds() throws Exception;
     }
 
     public Result run(String... command) throws IOException {
@@ -153,6 +246,17 @@ public final class TestBed implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        for (Background b : background) {
+            try {
+                b.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        background.clear();
+        for (Path f : files) {
+            Files.deleteIfExists(f);
+        }
         IOException first = null;
         for (String ns : namespaces) {
             Result r = run("ip", "netns", "del", ns);
