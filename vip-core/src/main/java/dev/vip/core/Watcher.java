@@ -50,6 +50,7 @@ public final class Watcher {
     /** Watches until {@link #stop()}. Throws only when it cannot start at all (no privilege). */
     public void run() throws IOException {
         runner = Thread.currentThread();
+        warmUp();
         Duration backoff = FIRST_BACKOFF;
         try {
             while (!stopping) {
@@ -94,6 +95,23 @@ public final class Watcher {
         } finally {
             stopped.countDown();
         }
+    }
+
+    /**
+     * The first decode and the first netlink round trip load a few hundred classes (60-120 ms,
+     * ../shared/FIELD-NOTES.md): pay for that now, not when the first claim arrives.
+     */
+    private void warmUp() throws IOException {
+        MacAddress nobody = MacAddress.parse("02:00:00:00:00:00");
+        try {
+            FrameDecoder.decode(Frames.arpAnnouncementRequest(nobody,
+                    (java.net.Inet4Address) java.net.InetAddress.getByName("192.0.2.1")));
+            FrameDecoder.decode(Frames.unsolicitedNeighborAdvertisement(nobody,
+                    (java.net.Inet6Address) java.net.InetAddress.getByName("2001:db8::1")));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+        addresses.find(vip);
     }
 
     private void onFrame(byte[] frame, Set<MacAddress> own) {
