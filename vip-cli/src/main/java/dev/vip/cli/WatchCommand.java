@@ -70,8 +70,12 @@ final class WatchCommand implements Watcher.Listener {
 
     @Override
     public void claimed(Sighting claim, boolean deleted) {
-        command.log(vip.prefix().addressText() + " claimed by " + claim.mac() + " (" + claim.kind().text + "): "
-                + (deleted ? "deleted it from " + vip.interfaceName() : "it was not on " + vip.interfaceName()));
+        if (deleted) {
+            // one line per deletion; claims while we do not hold the VIP are routine (every announcement
+            // of the holder) and only appear in the --json stream
+            command.log(vip.prefix().addressText() + " claimed by " + claim.mac() + " (" + claim.kind().text
+                    + "): deleted it from " + vip.interfaceName());
+        }
         if (command.output.json) {
             emit(event("claim").put("claimer", claim.mac().toString()).put("form", claim.kind().text)
                     .put("deleted", deleted));
