@@ -27,6 +27,9 @@ final class AddressCommands {
     private AddressCommands() {
     }
 
+    static final Capabilities[] ADMIN = {Capabilities.CAP_NET_ADMIN};
+    static final Capabilities[] ADMIN_AND_RAW = {Capabilities.CAP_NET_ADMIN, Capabilities.CAP_NET_RAW};
+
     /** What every address command shares: options and output. */
     abstract static class Base implements Callable<Integer>, Main.Reporting {
         @Spec
@@ -150,7 +153,7 @@ final class AddressCommands {
                                     + (sent > 0 ? "; announced it (" + sent + " frames)" : ""));
                 }
             } catch (IOException | ConflictException e) {
-                throw CommandFailure.of(what, e);
+                throw CommandFailure.of(what, e, noAnnounce && !probe ? ADMIN : ADMIN_AND_RAW);
             }
             return ExitCodes.OK;
         }
@@ -174,7 +177,7 @@ final class AddressCommands {
             try (AddressManager manager = AddressManager.open()) {
                 outcome = manager.delete(vip);
             } catch (IOException | ConflictException e) {
-                throw CommandFailure.of(what, e);
+                throw CommandFailure.of(what, e, ADMIN);
             }
             print(result("del", vip).put("changed", outcome.changed()),
                     (outcome.changed() ? "deleted " + vip.prefix() + " from " : vip.prefix() + " was not on ")
@@ -223,7 +226,7 @@ final class AddressCommands {
                             announce.interval);
                 }
             } catch (IOException e) {
-                throw CommandFailure.of(what, e);
+                throw CommandFailure.of(what, e, Capabilities.CAP_NET_RAW);
             }
             print(result("announce", vip).put("announced", sent),
                     "announced " + vip.prefix().addressText() + " on " + vip.interfaceName() + " (" + sent + " frames)");
@@ -251,7 +254,7 @@ final class AddressCommands {
                 MacAddress ours = macOf(what, manager.find(vip).link());
                 owner = Prober.probe(vip.interfaceName(), ours, manager.localMacs(), vip.prefix().address(), timeout, 3);
             } catch (IOException e) {
-                throw CommandFailure.of(what, e);
+                throw CommandFailure.of(what, e, Capabilities.CAP_NET_RAW);
             }
             String address = vip.prefix().addressText();
             print(result("probe", vip).put("in_use", owner.isPresent()).put("owner", owner.map(Object::toString)

@@ -20,9 +20,10 @@ final class CommandFailure extends Exception {
     }
 
     /**
-     * @param what e.g. "add 192.0.2.2/32 to eth0"
+     * @param what  e.g. "add 192.0.2.2/32 to eth0"
+     * @param needs the capabilities the whole command needs: on EPERM, the message names those missing
      */
-    static CommandFailure of(String what, Exception e) {
+    static CommandFailure of(String what, Exception e, Capabilities... needs) {
         String prefix = "cannot " + what + ": ";
         if (e instanceof ConflictException) {
             return new CommandFailure(ExitCodes.FAILED, prefix + e.getMessage(), e);
@@ -31,8 +32,12 @@ final class CommandFailure extends Exception {
             String kernelText = errno instanceof dev.vip.netlink.NetlinkException n && n.kernelMessage() != null
                     ? ": " + n.kernelMessage() : "";
             if (errno.errno() == EPERM || errno.errno() == EACCES) {
-                // raw frames (pcap) need CAP_NET_RAW; address changes (rtnetlink) need CAP_NET_ADMIN
-                String capability = errno.call().startsWith("pcap") ? "CAP_NET_RAW" : "CAP_NET_ADMIN";
+                // raw frames (pcap) need CAP_NET_RAW, address changes (rtnetlink) CAP_NET_ADMIN; name every
+                // one the command needs and lacks, so that one fix is enough
+                java.util.List<Capabilities> missing = Capabilities.missing(java.util.List.of(needs));
+                String capability = missing.isEmpty()
+                        ? (errno.call().startsWith("pcap") ? "CAP_NET_RAW" : "CAP_NET_ADMIN")
+                        : String.join(" and ", missing.stream().map(Enum::name).toList());
                 return new CommandFailure(ExitCodes.NO_PRIVILEGE, prefix + ErrnoException.describe(errno.errno())
                         + ": needs " + capability, e);
             }

@@ -44,7 +44,7 @@ final class WatchCommand implements Watcher.Listener {
                 emit(event("stopped"));
             }
         } catch (IOException e) {
-            throw CommandFailure.of(what, e);
+            throw CommandFailure.of(what, e, AddressCommands.ADMIN_AND_RAW);
         }
         return ExitCodes.OK;
     }
