@@ -1,7 +1,7 @@
 package dev.vip.tools;
 
 import dev.vip.netlink.AddressEvent;
-import dev.vip.netlink.AddressEvents;
+import dev.vip.netlink.KernelEvents;
 import java.time.Duration;
 
 /**
@@ -16,11 +16,11 @@ public final class PrintAddressEvents {
     public static void main(String[] args) throws Exception {
         int count = Integer.parseInt(args[0]);
         Duration timeout = Duration.ofMillis(Long.parseLong(args[1]));
-        try (AddressEvents events = AddressEvents.open()) {
+        try (KernelEvents events = KernelEvents.addresses()) {
             System.out.println("ready");
             System.out.flush();
             for (int i = 0; i < count; i++) {
-                AddressEvent e = events.next(timeout);
+                AddressEvent e = (AddressEvent) events.next(timeout);
                 if (e == null) {
                     System.out.println("timeout");
                     return;

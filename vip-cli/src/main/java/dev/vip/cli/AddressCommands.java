@@ -1,6 +1,7 @@
 package dev.vip.cli;
 
 import dev.vip.core.AddOptions;
+import dev.vip.core.Json;
 import dev.vip.core.AddressManager;
 import dev.vip.core.Announcer;
 import dev.vip.core.ConflictException;
@@ -68,6 +69,28 @@ final class AddressCommands {
             }
         }
 
+        /**
+         * Asks a running daemon that manages this VIP; empty when there is none (or it manages another
+         * VIP), so that the caller acts directly.
+         */
+        static Optional<Json> viaDaemon(DaemonOptions daemon, String verb, Vip vip, String what)
+                throws CommandFailure {
+            Optional<Json> reply;
+            try {
+                reply = dev.vip.core.daemon.DaemonClient.request(daemon.socket, verb + " " + vip.interfaceName()
+                        + " " + vip.prefix());
+            } catch (IOException e) {
+                throw CommandFailure.of(what, e);
+            }
+            if (reply.isEmpty() || reply.get().flag("unmanaged")) {
+                return Optional.empty();
+            }
+            if (!reply.get().flag("ok")) {
+                throw CommandFailure.refusedByDaemon(what, daemon.socket, reply.get());
+            }
+            return reply;
+        }
+
         static Json result(String action, Vip vip) {
             return new Json().put("action", action).put("interface", vip.interfaceName())
                     .put("address", vip.prefix().toString());
@@ -115,9 +138,24 @@ final class AddressCommands {
         @Mixin
         AnnounceOptions announce;
 
+        @Mixin
+        DaemonOptions daemon;
+
         @Override
         public Integer call() throws Exception {
             Vip vip = target.vip(label);
+            if (!daemon.direct && !probe) {
+                Optional<Json> reply = viaDaemon(daemon, "claim", vip, "add " + vip.prefix() + " to "
+                        + vip.interfaceName());
+                if (reply.isPresent()) {
+                    print(result("add", vip).put("changed", reply.get().get("changed"))
+                                    .put("announced", reply.get().get("announced")).put("daemon", true),
+                            (reply.get().flag("changed") ? "added " + vip.prefix() + " to " : vip.prefix()
+                                    + " was already on ") + vip.interfaceName() + " (through the daemon, which "
+                                    + "announces it)");
+                    return ExitCodes.OK;
+                }
+            }
             AddOptions options;
             try {
                 options = new AddOptions(noDad, noPrefixRoute, preferredLifetime);
@@ -166,11 +204,24 @@ final class AddressCommands {
                 + "and delete it from this host then; runs until SIGTERM or SIGINT (exit 0).")
         boolean watch;
 
+        @Mixin
+        DaemonOptions daemon;
+
         @Override
         public Integer call() throws Exception {
             Vip vip = target.vip(null);
             if (watch) {
                 return new WatchCommand(this, vip).run();
+            }
+            if (!daemon.direct) {
+                Optional<Json> reply = viaDaemon(daemon, "release", vip, "delete " + vip.prefix() + " from "
+                        + vip.interfaceName());
+                if (reply.isPresent()) {
+                    print(result("del", vip).put("changed", reply.get().get("changed")).put("daemon", true),
+                            (reply.get().flag("changed") ? "deleted " + vip.prefix() + " from " : vip.prefix()
+                                    + " was not on ") + vip.interfaceName() + " (through the daemon)");
+                    return ExitCodes.OK;
+                }
             }
             String what = "delete " + vip.prefix() + " from " + vip.interfaceName();
             AddressManager.Outcome outcome;

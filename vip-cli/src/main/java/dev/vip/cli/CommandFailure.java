@@ -50,6 +50,18 @@ final class CommandFailure extends Exception {
         return new CommandFailure(ExitCodes.FAILED, prefix + e.getMessage(), e);
     }
 
+    /** A failure already worded for the operator (exit 3). */
+    static CommandFailure failed(String message) {
+        return new CommandFailure(ExitCodes.FAILED, message, null);
+    }
+
+    /** The daemon refused the request (exit 4 when for want of permission, 3 otherwise). */
+    static CommandFailure refusedByDaemon(String what, java.nio.file.Path socket, dev.vip.core.Json reply) {
+        int code = reply.flag("refused") ? ExitCodes.NO_PRIVILEGE : ExitCodes.FAILED;
+        return new CommandFailure(code, "cannot " + what + ": the daemon at " + socket + " says: "
+                + reply.string("error"), null);
+    }
+
     /** The interface exists but cannot carry the VIP (loopback, no Ethernet address). */
     static CommandFailure unsuitable(String what, LinkMessage link) {
         return new CommandFailure(ExitCodes.FAILED, "cannot " + what + ": " + link.name()

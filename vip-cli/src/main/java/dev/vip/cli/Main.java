@@ -9,7 +9,8 @@ import picocli.CommandLine.IVersionProvider;
 @Command(name = "vip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Moves a virtual IP address between hosts at layer 2 (a VIP for PostgreSQL failover).",
         subcommands = {AddressCommands.Add.class, AddressCommands.Del.class, AddressCommands.Has.class,
-            AddressCommands.Announce.class, AddressCommands.Probe.class},
+            AddressCommands.Announce.class, AddressCommands.Probe.class, DaemonCommand.class,
+            StatusCommand.class},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done",
             "1:vip has: the address is not present; vip probe, vip add --probe: the address is in use",
@@ -28,7 +29,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, del, has, announce or probe");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, del, has, announce, probe, daemon or status");
     }
 
     public static void main(String[] args) {

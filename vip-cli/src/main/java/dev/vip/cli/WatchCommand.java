@@ -1,6 +1,7 @@
 package dev.vip.cli;
 
 import dev.vip.core.AddressManager;
+import dev.vip.core.Json;
 import dev.vip.core.Sighting;
 import dev.vip.core.Vip;
 import dev.vip.core.Watcher;

@@ -28,12 +28,19 @@ public final class Watcher {
         void failed(String what, IOException error);
     }
 
+    /** What to do about a foreign claim; returns whether the VIP was deleted. */
+    @FunctionalInterface
+    public interface ClaimHandler {
+        boolean onForeignClaim(Sighting claim) throws IOException;
+    }
+
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
     private final Vip vip;
     private final AddressManager addresses;
     private final Listener listener;
+    private final ClaimHandler handler;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong ignored = new AtomicLong();
@@ -41,10 +48,20 @@ public final class Watcher {
     private volatile PcapLink current;
     private volatile Thread runner;
 
+    /** A watcher that deletes the VIP (whatever its prefix) on a foreign claim, as {@code del --watch}. */
     public Watcher(Vip vip, AddressManager addresses, Listener listener) {
+        this(vip, addresses, listener, null);
+    }
+
+    /**
+     * @param addresses used on this watcher's thread only (local MACs, and deletion by default)
+     * @param handler   decides and acts on a foreign claim; null to delete the VIP
+     */
+    public Watcher(Vip vip, AddressManager addresses, Listener listener, ClaimHandler handler) {
         this.vip = vip;
         this.addresses = addresses;
         this.listener = listener;
+        this.handler = handler != null ? handler : claim -> addresses.release(vip).changed();
     }
 
     /** Watches until {@link #stop()}. Throws only when it cannot start at all (no privilege). */
@@ -123,7 +140,7 @@ public final class Watcher {
             return;
         }
         try {
-            listener.claimed(s, addresses.release(vip).changed());
+            listener.claimed(s, handler.onForeignClaim(s));
         } catch (IOException e) {
             listener.failed("delete " + vip.prefix() + " from " + vip.interfaceName(), e);
         }

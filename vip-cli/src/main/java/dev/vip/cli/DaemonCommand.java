@@ -1,0 +1,154 @@
+package dev.vip.cli;
+
+import dev.vip.core.AddOptions;
+import dev.vip.core.InvalidInputException;
+import dev.vip.core.Vip;
+import dev.vip.core.daemon.DaemonConfig;
+import dev.vip.core.daemon.VipDaemon;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+/** {@code vip daemon}: holds the VIP warm; claims and releases come over its socket and FIFO. */
+@Command(name = "daemon", description = {"Run the VIP daemon: watches for other hosts announcing the VIP, "
+        + "claims and releases it on request (control socket, repmgr event FIFO), repairs it while held.",
+    "Needs CAP_NET_ADMIN and CAP_NET_RAW only. Stops on SIGTERM or SIGINT (exit 0), leaving the VIP as it is."})
+final class DaemonCommand implements Callable<Integer>, Main.Reporting {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    VipOptions target;
+
+    @Mixin
+    OutputOptions output;
+
+    @Mixin
+    AnnounceOptions announce;
+
+    @Option(names = {"-l", "--label"}, paramLabel = "LABEL", description = "IPv4 label (IF or IF:SUFFIX).")
+    String label;
+
+    @Option(names = "--nodad", description = "Add the IPv6 VIP without duplicate address detection.")
+    boolean noDad;
+
+    @Option(names = "--noprefixroute", description = "Add no route for the VIP's prefix.")
+    boolean noPrefixRoute;
+
+    @Option(names = "--preferred-lft", paramLabel = "SECONDS", description = "Preferred lifetime (0: deprecated).")
+    Long preferredLifetime;
+
+    @Option(names = "--refresh", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Re-announce the VIP this often while it is held (default: never).")
+    Duration refresh;
+
+    @Option(names = "--socket", paramLabel = "PATH", defaultValue = "${env:VIP_SOCKET:-/run/vip/vip.sock}",
+            description = "The control socket (default: ${DEFAULT-VALUE}).")
+    Path socket;
+
+    @Option(names = "--events-fifo", paramLabel = "PATH", defaultValue = "/run/vip/events",
+            description = "The FIFO for repmgr's event_notification_command (default: ${DEFAULT-VALUE}).")
+    Path eventsFifo;
+
+    @Option(names = "--no-events-fifo", description = "Do not create the events FIFO.")
+    boolean noEventsFifo;
+
+    @Option(names = "--events-group", paramLabel = "GROUP",
+            description = "The group that may write the events FIFO, e.g. postgres.")
+    String eventsGroup;
+
+    @Option(names = "--allow-user", paramLabel = "USER", description = "A user who may claim and release "
+            + "over the socket (root always may); repeatable.")
+    List<String> allowUsers = List.of();
+
+    @Option(names = "--allow-group", paramLabel = "GROUP", description = "A group whose members may claim "
+            + "and release; repeatable.")
+    List<String> allowGroups = List.of();
+
+    @Option(names = "--node-id", paramLabel = "N", description = "This node's repmgr node id: events for other "
+            + "ids are ignored.")
+    Integer nodeId;
+
+    @Override
+    public OutputOptions output() {
+        return output;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Vip vip = target.vip(label);
+        announce.validate();
+        AddOptions addOptions;
+        try {
+            addOptions = new AddOptions(noDad, noPrefixRoute, preferredLifetime);
+        } catch (InvalidInputException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (refresh != null && refresh.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new ParameterException(spec.commandLine(), "--refresh must be at least 100ms");
+        }
+        POSIX posix = POSIXFactory.getNativePOSIX();
+        Set<Integer> uids = new HashSet<>();
+        for (String u : allowUsers) {
+            uids.add(resolve(u, true, posix));
+        }
+        Set<Integer> gids = new HashSet<>();
+        for (String g : allowGroups) {
+            gids.add(resolve(g, false, posix));
+        }
+        Integer eventsGid = eventsGroup == null ? null : resolve(eventsGroup, false, posix);
+        DaemonConfig config = new DaemonConfig(vip, addOptions, announce.arpMode, announce.count, announce.interval,
+                refresh, socket, noEventsFifo ? null : eventsFifo, eventsGid, uids, gids, nodeId);
+        PrintWriter err = spec.commandLine().getErr();
+        VipDaemon daemon = new VipDaemon(config, line -> {
+            synchronized (err) {
+                err.println("vip daemon: " + line);
+                err.flush();
+            }
+        });
+        try {
+            daemon.start();
+        } catch (IOException e) {
+            daemon.stop();
+            throw CommandFailure.of("start the daemon for " + vip.prefix() + " on " + vip.interfaceName(), e,
+                    AddressCommands.ADMIN_AND_RAW);
+        }
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> new Thread(daemon::stop, "vip-stop").start());
+        }
+        daemon.awaitStop();
+        return ExitCodes.OK;
+    }
+
+    private int resolve(String name, boolean user, POSIX posix) {
+        if (name.matches("[0-9]{1,9}")) {
+            return Integer.parseInt(name);
+        }
+        if (user) {
+            var pw = posix.getpwnam(name);
+            if (pw == null) {
+                throw new ParameterException(spec.commandLine(), "no such user: " + name);
+            }
+            return (int) pw.getUID();
+        }
+        var gr = posix.getgrnam(name);
+        if (gr == null) {
+            throw new ParameterException(spec.commandLine(), "no such group: " + name);
+        }
+        return (int) gr.getGID();
+    }
+}

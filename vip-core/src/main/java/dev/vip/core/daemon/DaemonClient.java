@@ -1,0 +1,65 @@
+package dev.vip.core.daemon;
+
+import dev.vip.core.Json;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import jnr.unixsocket.UnixSocketAddress;
+import jnr.unixsocket.UnixSocketChannel;
+import jnr.unixsocket.UnixSocketOptions;
+
+/** Talks to a running daemon over its control socket: one request, one JSON reply. */
+public final class DaemonClient {
+    public static final Path DEFAULT_SOCKET = Path.of("/run/vip/vip.sock");
+
+    private DaemonClient() {
+    }
+
+    /** The reply, or empty when no daemon listens there (no socket file, or nobody accepting). */
+    public static Optional<Json> request(Path socket, String line) throws IOException {
+        if (!Files.exists(socket)) {
+            return Optional.empty();
+        }
+        UnixSocketChannel channel;
+        try {
+            channel = UnixSocketChannel.open(new UnixSocketAddress(socket.toFile()));
+        } catch (IOException e) {
+            return Optional.empty(); // a stale socket file: the daemon is gone
+        }
+        try (channel) {
+            channel.setOption(UnixSocketOptions.SO_RCVTIMEO, 5000);
+            ByteBuffer out = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+            ByteBuffer in = ByteBuffer.allocate(8192);
+            while (in.hasRemaining()) {
+                int n = channel.read(in);
+                if (n <= 0 || in.get(in.position() - 1) == '\n') {
+                    break;
+                }
+            }
+            String reply = new String(in.array(), 0, in.position(), StandardCharsets.UTF_8).strip();
+            if (reply.isEmpty()) {
+                throw new IOException("the daemon at " + socket + " closed the connection without a reply");
+            }
+            try {
+                return Optional.of(Json.parse(reply));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("the daemon at " + socket + " sent an unreadable reply: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Whether something accepts connections on the socket. */
+    static boolean isListening(Path socket) {
+        try (UnixSocketChannel channel = UnixSocketChannel.open(new UnixSocketAddress(socket.toFile()))) {
+            return channel.isConnected();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

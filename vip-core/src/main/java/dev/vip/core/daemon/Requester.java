@@ -1,0 +1,15 @@
+package dev.vip.core.daemon;
+
+/** Who asked the daemon for something: the control socket's peer (SO_PEERCRED), the FIFO, or itself. */
+public record Requester(String source, int uid, int pid) {
+    public static final Requester START = new Requester("start-up", -1, -1);
+
+    public static Requester fifo(String event) {
+        return new Requester("repmgr " + event, -1, -1);
+    }
+
+    @Override
+    public String toString() {
+        return uid < 0 ? source : source + " uid " + uid + " pid " + pid;
+    }
+}
