@@ -14,7 +14,7 @@ vip_require_root() {
 
 # Installs the Debian packages the build, the tests and the demo need, when any is missing.
 vip_install_packages() {
-    local wanted="libpcap0.8 iproute2 iputils-ping iputils-arping tcpdump util-linux jq procps time"
+    local wanted="libpcap0.8 iproute2 iputils-ping iputils-arping tcpdump util-linux jq procps time systemd"
     command -v javac >/dev/null 2>&1 || wanted="$wanted openjdk-17-jdk-headless"
     command -v mvn >/dev/null 2>&1 || wanted="$wanted maven"
     local missing=""
@@ -28,6 +28,16 @@ vip_install_packages() {
         # shellcheck disable=SC2086
         apt-get install -y -qq --no-install-recommends $missing >/dev/null
     fi
+}
+
+# The accounts the daemon tests use, as a package would make them: the service user vip, and postgres
+# (the repmgr user) when PostgreSQL is not installed.
+vip_ensure_users() {
+    getent group postgres >/dev/null || groupadd --system postgres
+    getent passwd postgres >/dev/null || useradd --system --gid postgres --home-dir /var/lib/postgresql \
+        --no-create-home --shell /bin/sh postgres
+    getent passwd vip >/dev/null || useradd --system --user-group --home-dir /nonexistent --no-create-home \
+        --shell /usr/sbin/nologin vip
 }
 
 # Builds the jars bin/vip runs (no tests).

@@ -152,6 +152,52 @@ public final class TestBed implements AutoCloseable {
         }
     }
 
+    /** A fresh directory for one host's socket and FIFO, owned by the given user, removed on close. */
+    public Path runtimeDirectory(String name, String owner) throws IOException {
+        Path dir = Files.createTempDirectory("vipt-" + name);
+        files.add(dir);
+        ok("chown", owner + ":", dir.toString());
+        ok("chmod", "0755", dir.toString());
+        return dir;
+    }
+
+    /** A command in a namespace as another user, with the given ambient capabilities (e.g. "net_admin"). */
+    public static List<String> as(String ns, String user, String[] capabilities, String... command) {
+        // the user's own primary group (nobody's is nogroup on Debian)
+        List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", ns, "setpriv", "--reuid=" + user,
+                "--regid=" + primaryGroup(user), "--init-groups"));
+        if (capabilities.length > 0) {
+            String caps = String.join(",", java.util.Arrays.stream(capabilities).map(c -> "+" + c).toList());
+            out.add("--inh-caps=" + caps);
+            out.add("--ambient-caps=" + caps);
+        }
+        out.addAll(List.of(command));
+        return out;
+    }
+
+    static String primaryGroup(String user) {
+        try {
+            Process p = new ProcessBuilder("id", "-g", user).start();
+            String gid = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (p.waitFor() != 0 || gid.isEmpty()) {
+                throw new IllegalStateException("no such user: " + user);
+            }
+            return gid;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts a process given as a full command line (see {@link #as}). */
+    public Background start(String name, List<String> command) throws IOException {
+        Background b = new Background(name, command);
+        background.add(b);
+        return b;
+    }
+
     /** {@code ip -j neigh show ADDRESS dev eth0}: the entry, or null. */
     public JsonNode neighbour(String ns, String address) throws IOException {
         JsonNode entries = JSON.readTree(ok("ip", "-n", ns, "-j", "neigh", "show", address, "dev", "eth0").stdout());
@@ -255,7 +301,15 @@ public final class TestBed implements AutoCloseable {
         }
         background.clear();
         for (Path f : files) {
-            Files.deleteIfExists(f);
+            if (Files.isDirectory(f)) {
+                try (var tree = Files.walk(f)) {
+                    for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            } else {
+                Files.deleteIfExists(f);
+            }
         }
         IOException first = null;
         for (String ns : namespaces) {

@@ -89,8 +89,7 @@ final class ControlServer {
         String[] words = line.strip().split(" ");
         String verb = words[0];
         if (verb.equals("status") && words.length == 1) {
-            daemon.countRequest(false);
-            return daemon.status();
+            return daemon.status(); // read-only: open to anyone, and not counted
         }
         boolean change = verb.equals("claim") || verb.equals("release");
         if (!change || words.length != 3) {

@@ -357,7 +357,7 @@ public final class VipDaemon {
         }
     }
 
-    /** Counted by the control server. */
+    /** Claim and release requests, counted by the control server. */
     synchronized void countRequest(boolean wasRefused) {
         requests++;
         if (wasRefused) {

@@ -1,0 +1,296 @@
+package dev.vip.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * vip daemon on n1, run as the service user vip with CAP_NET_ADMIN and CAP_NET_RAW only: claims and
+ * releases over its socket and FIFO, refusals, status counters, crash and restart, repair, signals.
+ */
+class DaemonIT {
+    static final String VIP = "198.51.100.10";
+    static final String CIDR = VIP + "/32";
+    static final String[] CAPS = {"net_admin", "net_raw"};
+    /** The repmgr.conf line documented in the README, with the FIFO path of this test. */
+    static final String ONE_LINER = "echo %n %e %s 1<>FIFO";
+
+    private TestBed bed;
+    private String n1;
+    private String n2;
+    private String client;
+    private Path run;
+    private Background daemon;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        bed = new TestBed();
+        n1 = bed.host("n1", 1, "198.51.100.11/24");
+        n2 = bed.host("n2", 2, "198.51.100.12/24");
+        client = bed.host("client", 3, "198.51.100.100/24");
+        bed.ok("ip", "-n", client, "neigh", "replace", VIP, "lladdr", TestBed.mac(2), "dev", "eth0", "nud", "stale");
+        run = bed.runtimeDirectory("n1", "vip");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        bed.close();
+    }
+
+    private Path socket() {
+        return run.resolve("vip.sock");
+    }
+
+    private Path fifo() {
+        return run.resolve("events");
+    }
+
+    private Background startDaemon(String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of(TestBed.VIP.toString(), "daemon", "-i", "eth0", "-a", CIDR,
+                "-l", "eth0:0", "--socket", socket().toString(), "--events-fifo", fifo().toString(),
+                "--events-group", "postgres", "--allow-group", "postgres", "--count", "2", "--interval", "300ms"));
+        args.addAll(List.of(extra));
+        // the service user, in the postgres group (to give it the FIFO), with the two capabilities only
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", n1, "setpriv", "--reuid=vip",
+                "--regid=vip", "--groups=postgres", "--inh-caps=+net_admin,+net_raw",
+                "--ambient-caps=+net_admin,+net_raw", "--bounding-set=-all,+net_admin,+net_raw"));
+        command.addAll(args);
+        Background d = bed.start("daemon", command);
+        assertNotNull(d.await(false, l -> l.contains("vip daemon: ready"), Duration.ofSeconds(20)),
+                "the daemon did not start: " + d.stderr());
+        return d;
+    }
+
+    private TestBed.Result vipAs(String user, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(TestBed.VIP.toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--socket", socket().toString()));
+        return bed.run(TestBed.as(n1, user, new String[0], command.toArray(String[]::new)));
+    }
+
+    private JsonNode status() throws Exception {
+        TestBed.Result r = bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "status", "--json", "--socket",
+                socket().toString());
+        assertEquals(0, r.exit(), r.stderr());
+        return r.json();
+    }
+
+    private long vipCount() throws Exception {
+        return bed.addresses(n1, "eth0").findValuesAsText("local").stream().filter(VIP::equals).count();
+    }
+
+    @Test
+    void claimAndReleaseOverTheSocket() throws Exception {
+        daemon = startDaemon();
+        assertFalse(status().get("held").asBoolean());
+
+        TestBed.Result add = bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString(), "--json");
+        assertEquals(0, add.exit(), add.stderr());
+        assertTrue(add.json().get("daemon").asBoolean());
+        assertTrue(add.json().get("changed").asBoolean());
+        JsonNode there = bed.address(n1, "eth0", VIP);
+        assertNotNull(there);
+        assertEquals("eth0:0", there.get("label").asText(), "the daemon's label");
+        assertTrue(TestBed.eventually(Duration.ofSeconds(2),
+                () -> TestBed.mac(1).equals(bed.neighbour(client, VIP).get("lladdr").asText())));
+
+        TestBed.Result del = bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "del", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString(), "--json");
+        assertEquals(0, del.exit(), del.stderr());
+        assertTrue(del.json().get("daemon").asBoolean());
+        assertNull(bed.address(n1, "eth0", VIP));
+        Thread.sleep(500);
+        assertNull(bed.address(n1, "eth0", VIP), "a released VIP is not repaired");
+
+        JsonNode s = status();
+        assertFalse(s.get("held").asBoolean());
+        assertEquals(2, s.get("requests").asInt());
+        assertEquals(0, s.get("refused").asInt());
+        assertEquals(4, s.get("announcements_sent").asInt(), "one claim: 2 rounds of request + reply");
+        assertEquals(1, s.get("releases").asInt());
+        assertTrue(s.get("last_claim").asText().contains("socket uid 0"), s.toString());
+        assertTrue(s.get("last_release").asText().contains("socket uid 0"), s.toString());
+    }
+
+    @Test
+    void aPeerOutsideTheAllowedGroupIsRefusedAndNothingChanges() throws Exception {
+        daemon = startDaemon();
+        TestBed.Result refused = vipAs("nobody", "add", "-i", "eth0", "-a", CIDR);
+        assertEquals(4, refused.exit(), refused.stderr());
+        assertTrue(refused.stderr().contains("permission denied"), refused.stderr());
+        assertNull(bed.address(n1, "eth0", VIP));
+
+        TestBed.Result allowed = vipAs("postgres", "add", "-i", "eth0", "-a", CIDR);
+        assertEquals(0, allowed.exit(), allowed.stderr());
+        assertNotNull(bed.address(n1, "eth0", VIP));
+
+        assertEquals(4, vipAs("nobody", "del", "-i", "eth0", "-a", CIDR).exit());
+        assertNotNull(bed.address(n1, "eth0", VIP));
+
+        JsonNode s = status();
+        assertEquals(3, s.get("requests").asInt());
+        assertEquals(2, s.get("refused").asInt());
+        assertTrue(s.get("held").asBoolean());
+        assertTrue(daemon.stderr().stream().anyMatch(l -> l.contains("uid 65534") && l.contains("refused")),
+                "every request is logged with its uid");
+    }
+
+    @Test
+    void aForeignClaimWhileHeldIsNotFoughtBack() throws Exception {
+        daemon = startDaemon();
+        assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString()).exit());
+        assertEquals(0, bed.vip(n2, "add", "-i", "eth0", "-a", CIDR, "--count", "1").exit());
+        assertTrue(TestBed.eventually(Duration.ofSeconds(3), () -> bed.address(n1, "eth0", VIP) == null));
+        Thread.sleep(1000);
+        assertNull(bed.address(n1, "eth0", VIP), "the daemon must not take the VIP back");
+        JsonNode s = status();
+        assertFalse(s.get("held").asBoolean());
+        assertEquals(TestBed.mac(2), s.get("lost_to").asText());
+        assertTrue(s.get("foreign_claims_seen").asInt() >= 1);
+    }
+
+    @Test
+    void anAddressRemovedBehindItsBackIsRepairedWithinASecond() throws Exception {
+        daemon = startDaemon();
+        assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString()).exit());
+        bed.ok("ip", "-n", n1, "addr", "del", CIDR, "dev", "eth0");
+        assertTrue(TestBed.eventually(Duration.ofSeconds(1), () -> bed.address(n1, "eth0", VIP) != null),
+                "not repaired within a second");
+        bed.ok("ip", "-n", n1, "addr", "flush", "dev", "eth0");
+        assertTrue(TestBed.eventually(Duration.ofSeconds(1), () -> bed.address(n1, "eth0", VIP) != null),
+                "not repaired after a flush");
+        assertEquals(2, status().get("repairs").asInt());
+    }
+
+    @Test
+    void killNineAndRestartLeaveOneCorrectState() throws Exception {
+        daemon = startDaemon();
+        assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString()).exit());
+        daemon.signal("KILL");
+        daemon.waitFor(Duration.ofSeconds(5));
+        assertTrue(Files.exists(socket()), "a killed daemon leaves its socket behind");
+
+        daemon = startDaemon();
+        JsonNode s = status();
+        assertTrue(s.get("held").asBoolean(), "rebuilt from the kernel: the VIP is here, so it is held");
+        assertTrue(s.get("present").asBoolean());
+        assertEquals(1, vipCount());
+        // and it still works: release, claim
+        assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "del", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString()).exit());
+        assertEquals(0, vipCount());
+        daemon.signal("KILL");
+        daemon.waitFor(Duration.ofSeconds(5));
+        daemon = startDaemon();
+        assertFalse(status().get("held").asBoolean());
+        assertEquals(0, vipCount());
+    }
+
+    @Test
+    void sigtermEndsItWithinASecondAndLeavesTheVip() throws Exception {
+        daemon = startDaemon();
+        assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString()).exit());
+        long start = System.nanoTime();
+        daemon.signal("TERM");
+        assertEquals(0, daemon.waitFor(Duration.ofSeconds(5)));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 1000, "took " + millis + " ms");
+        assertNotNull(bed.address(n1, "eth0", VIP), "stopping the daemon must not cause an outage");
+        assertFalse(Files.exists(socket()));
+        assertFalse(Files.exists(fifo()));
+    }
+
+    /** repmgr runs event_notification_command with system(): sh -c, as postgres, placeholders expanded. */
+    private TestBed.Result repmgrRuns(String node, String event, String success) throws Exception {
+        String details = "hostile $(touch /tmp/vipt-pwned) `touch /tmp/vipt-pwned` \"; touch /tmp/vipt-pwned; '";
+        String command = ONE_LINER.replace("FIFO", fifo().toString()).replace("%n", node).replace("%e", event)
+                .replace("%s", success).replace("%t", "2026-11-26 06:00:00.1+00").replace("%d", details);
+        return bed.run(TestBed.as(n1, "postgres", new String[0], "sh", "-c", command));
+    }
+
+    @Test
+    void theRepmgrOneLinerClaimsAndReleases() throws Exception {
+        Files.deleteIfExists(Path.of("/tmp/vipt-pwned"));
+        daemon = startDaemon("--node-id", "1");
+        assertEquals(0, repmgrRuns("1", "standby_promote", "1").exit());
+        assertTrue(TestBed.eventually(Duration.ofSeconds(1), () -> bed.address(n1, "eth0", VIP) != null));
+        assertTrue(TestBed.eventually(Duration.ofSeconds(2),
+                () -> TestBed.mac(1).equals(bed.neighbour(client, VIP).get("lladdr").asText())));
+        assertEquals(0, repmgrRuns("1", "repmgrd_failover_promote", "1").exit());
+        assertTrue(TestBed.eventually(Duration.ofSeconds(1),
+                () -> daemon.stderr().stream().anyMatch(l -> l.contains("already claimed for this promotion"))));
+
+        assertEquals(0, repmgrRuns("1", "standby_follow", "1").exit());
+        assertTrue(TestBed.eventually(Duration.ofSeconds(1), () -> bed.address(n1, "eth0", VIP) == null));
+
+        assertEquals(0, repmgrRuns("1", "standby_promote", "0").exit(), "a failed promotion");
+        assertEquals(0, repmgrRuns("2", "standby_promote", "1").exit(), "another node's event");
+        Thread.sleep(500);
+        assertNull(bed.address(n1, "eth0", VIP), "neither claims");
+        assertFalse(Files.exists(Path.of("/tmp/vipt-pwned")), "%d reached a shell");
+    }
+
+    @Test
+    void hostileFifoLinesAreRejectedAndLogged() throws Exception {
+        daemon = startDaemon();
+        String[] lines = {
+            "1 standby_promote 1; touch /tmp/vipt-pwned",
+            "1 standby_promote 1 extra",
+            "1 STANDBY_PROMOTE 1",
+            "x".repeat(5000),
+            "1 standby_promote 2",
+            "",
+        };
+        for (String line : lines) {
+            TestBed.Result r = bed.run(TestBed.as(n1, "postgres", new String[0], "sh", "-c",
+                    "printf '%s\\n' \"$1\" 1<>" + fifo(), "sh", line));
+            assertEquals(0, r.exit(), r.stderr());
+        }
+        Thread.sleep(500);
+        assertNull(bed.address(n1, "eth0", VIP));
+        assertEquals(lines.length, daemon.stderr().stream().filter(l -> l.contains("rejected")).count(),
+                daemon.stderr().toString());
+        assertTrue(daemon.isAlive());
+        // and a good line after all that still works
+        assertEquals(0, repmgrRuns("1", "standby_promote", "1").exit());
+        assertTrue(TestBed.eventually(Duration.ofSeconds(1), () -> bed.address(n1, "eth0", VIP) != null));
+    }
+
+    @Test
+    void theOneLinerNeverHangsWhenNoDaemonRuns() throws Exception {
+        long start = System.nanoTime();
+        TestBed.Result r = repmgrRuns("1", "standby_promote", "1");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(r.exit() != 0, "no FIFO: the shell cannot create it in a directory it may not write");
+        assertTrue(millis < 5000, "took " + millis + " ms");
+        assertFalse(Files.exists(fifo()));
+    }
+
+    @Test
+    void onlyTheEventsGroupMayWriteTheFifo() throws Exception {
+        daemon = startDaemon();
+        TestBed.Result r = bed.run(TestBed.as(n1, "nobody", new String[0], "sh", "-c",
+                "echo 1 standby_promote 1 1<>" + fifo()));
+        assertTrue(r.exit() != 0);
+        assertTrue(r.stderr().contains("Permission denied"), r.stderr());
+        Thread.sleep(300);
+        assertNull(bed.address(n1, "eth0", VIP));
+    }
+}
