@@ -26,6 +26,16 @@ public final class Announcer implements Closeable {
         return new Announcer(PcapLink.open(interfaceName, PcapLink.NOTHING), ours);
     }
 
+    /** Builds (and drops) the frames of one round: loads the classes a warm daemon should not load later. */
+    public void prepare(InetAddress vip, ArpMode mode) {
+        if (vip instanceof Inet6Address v6) {
+            Frames.unsolicitedNeighborAdvertisement(ours, v6);
+        } else {
+            Frames.arpAnnouncementRequest(ours, (Inet4Address) vip);
+            Frames.arpAnnouncementReply(ours, (Inet4Address) vip);
+        }
+    }
+
     /** One round: one or two ARP frames, or one NA. Returns the number of frames sent. */
     public int announceOnce(InetAddress vip, ArpMode mode) throws IOException {
         if (vip instanceof Inet6Address v6) {

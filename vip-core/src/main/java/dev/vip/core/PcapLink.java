@@ -38,6 +38,7 @@ public final class PcapLink implements Closeable {
         try {
             handle = new PcapHandle.Builder(interfaceName)
                     .snaplen(512)
+                    .bufferSize(256 * 1024) // kernel ring: ample for ARP and ND at any realistic rate
                     .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
                     .timeoutMillis(100)
                     .immediateMode(true)

@@ -84,6 +84,7 @@ public final class VipDaemon {
         AddressManager.Presence presence = addresses.find(config.vip());
         mac = macOf(presence.link());
         announcer = Announcer.open(config.vip().interfaceName(), mac);
+        announcer.prepare(config.vip().prefix().address(), config.arpMode()); // the first claim pays no class loading
         watcher = new Watcher(config.vip(), AddressManager.open(), new WatcherLog(), this::onForeignClaim);
         control = new ControlServer(config.socket(), new Authorizer(config.allowedUids(), config.allowedGids()), this,
                 log);
@@ -250,7 +251,8 @@ public final class VipDaemon {
             try (KernelEvents events = KernelEvents.addressesAndLinks()) {
                 repair("(re)subscribed to kernel events");
                 while (!stopping) {
-                    KernelEvent event = events.next(Duration.ofMillis(500));
+                    // a long wait: an idle daemon wakes for nothing; stop() does not wait for this thread
+                    KernelEvent event = events.next(Duration.ofMinutes(10));
                     if (event instanceof AddressEvent a && a.kind() == AddressEvent.Kind.REMOVED
                             && config.vip().prefix().address().equals(a.address().primaryAddress())) {
                         repair("the address was removed");
