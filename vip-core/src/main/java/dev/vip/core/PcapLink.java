@@ -40,7 +40,7 @@ public final class PcapLink implements Closeable {
                     .snaplen(512)
                     .bufferSize(256 * 1024) // kernel ring: ample for ARP and ND at any realistic rate
                     .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
-                    .timeoutMillis(100)
+                    .timeoutMillis(0) // no timed wake-ups: stop() wakes the reader (pcap_breakloop, libpcap 1.10)
                     .immediateMode(true)
                     .direction(PcapHandle.PcapDirection.IN)
                     .build();
