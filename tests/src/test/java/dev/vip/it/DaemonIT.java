@@ -217,6 +217,23 @@ class DaemonIT {
         assertFalse(Files.exists(fifo()));
     }
 
+    @Test
+    void refreshReannouncesWhileHeldAndStopsOnRelease() throws Exception {
+        daemon = startDaemon("--refresh", "300ms"); // and --count 2 --interval 300ms
+        TestBed.Capture held = bed.capture(client, "arp and arp[6:2] = 1 and arp[14:4] = 0xc633640a");
+        assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString()).exit());
+        Thread.sleep(1600);
+        int whileHeld = held.stop().size();
+        assertTrue(whileHeld >= 6, "2 rounds at claim, then one every 300 ms for 1.6 s: saw " + whileHeld);
+
+        assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "del", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString()).exit());
+        TestBed.Capture released = bed.capture(client, "arp and arp[6:2] = 1 and arp[14:4] = 0xc633640a");
+        Thread.sleep(1000);
+        assertEquals(0, released.stop().size(), "no announcements after a release");
+    }
+
     /** repmgr runs event_notification_command with system(): sh -c, as postgres, placeholders expanded. */
     private TestBed.Result repmgrRuns(String node, String event, String success) throws Exception {
         String details = "hostile $(touch /tmp/vipt-pwned) `touch /tmp/vipt-pwned` \"; touch /tmp/vipt-pwned; '";
