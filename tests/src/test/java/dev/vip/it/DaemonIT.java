@@ -291,6 +291,21 @@ class DaemonIT {
     }
 
     @Test
+    void statusWithoutADaemonReportsTheKernelsState() throws Exception {
+        TestBed.Result none = bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "status", "--socket",
+                socket().toString());
+        assertEquals(3, none.exit());
+        assertTrue(none.stderr().contains("no daemon"), none.stderr());
+        String[] direct = {"ip", "netns", "exec", n1, TestBed.VIP.toString(), "status", "--socket", socket().toString(),
+            "-i", "eth0", "-a", CIDR, "--json"};
+        assertFalse(bed.run(direct).json().get("present").asBoolean());
+        bed.ok("ip", "-n", n1, "addr", "add", CIDR, "dev", "eth0");
+        JsonNode s = bed.run(direct).json();
+        assertTrue(s.get("present").asBoolean());
+        assertFalse(s.get("daemon").asBoolean());
+    }
+
+    @Test
     void theOneLinerNeverHangsWhenNoDaemonRuns() throws Exception {
         long start = System.nanoTime();
         TestBed.Result r = repmgrRuns("1", "standby_promote", "1");

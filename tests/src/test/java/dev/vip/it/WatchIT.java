@@ -72,19 +72,13 @@ class WatchIT {
         assertTrue(goneFromN1(VIP));
     }
 
-    @Test
-    void arpingUnsolicitedFromAnotherHostRemovesTheVip() throws Exception {
+    /** iputils arping: -U sends the REQUEST form, -A the REPLY form. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "arping {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"-U", "-A"})
+    void arpingFromAnotherHostRemovesTheVip(String form) throws Exception {
         watch(VIP + "/32");
         bed.ok("ip", "-n", n2, "addr", "add", VIP + "/32", "dev", "eth0");
-        bed.ok("ip", "netns", "exec", n2, "arping", "-U", "-c", "1", "-I", "eth0", "-s", VIP, VIP);
-        assertTrue(goneFromN1(VIP));
-    }
-
-    @Test
-    void arpingAdvertFromAnotherHostRemovesTheVip() throws Exception {
-        watch(VIP + "/32");
-        bed.ok("ip", "-n", n2, "addr", "add", VIP + "/32", "dev", "eth0");
-        bed.ok("ip", "netns", "exec", n2, "arping", "-A", "-c", "1", "-I", "eth0", "-s", VIP, VIP);
+        bed.ok("ip", "netns", "exec", n2, "arping", form, "-c", "1", "-I", "eth0", "-s", VIP, VIP);
         assertTrue(goneFromN1(VIP));
     }
 

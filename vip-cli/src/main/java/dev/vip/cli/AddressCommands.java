@@ -5,7 +5,6 @@ import dev.vip.core.Json;
 import dev.vip.core.AddressManager;
 import dev.vip.core.Announcer;
 import dev.vip.core.ConflictException;
-import dev.vip.core.InvalidInputException;
 import dev.vip.core.Prober;
 import dev.vip.core.Vip;
 import dev.vip.netlink.AddressMessage;
@@ -109,20 +108,8 @@ final class AddressCommands {
             + "gratuitous ARP (IPv4) or unsolicited neighbour advertisements (IPv6), also when it was "
             + "already there."})
     static final class Add extends Base {
-        @Option(names = {"-l", "--label"}, paramLabel = "LABEL",
-                description = "IPv4 label: the interface name or IF:SUFFIX, at most 15 bytes (e.g. eth0:0).")
-        String label;
-
-        @Option(names = "--nodad", description = "Skip IPv6 duplicate address detection: usable at once.")
-        boolean noDad;
-
-        @Option(names = "--noprefixroute", description = "Add no route for the address's prefix.")
-        boolean noPrefixRoute;
-
-        @Option(names = "--preferred-lft", paramLabel = "SECONDS",
-                description = "Preferred lifetime; 0 marks the address deprecated, so it is never chosen as a "
-                        + "source address. Default: forever.")
-        Long preferredLifetime;
+        @Mixin
+        AddressOptions address;
 
         @Option(names = "--no-announce", description = "Do not announce the VIP.")
         boolean noAnnounce;
@@ -143,7 +130,7 @@ final class AddressCommands {
 
         @Override
         public Integer call() throws Exception {
-            Vip vip = target.vip(label);
+            Vip vip = target.vip(address.label);
             if (!daemon.direct && !probe) {
                 Optional<Json> reply = viaDaemon(daemon, "claim", vip, "add " + vip.prefix() + " to "
                         + vip.interfaceName());
@@ -156,12 +143,7 @@ final class AddressCommands {
                     return ExitCodes.OK;
                 }
             }
-            AddOptions options;
-            try {
-                options = new AddOptions(noDad, noPrefixRoute, preferredLifetime);
-            } catch (InvalidInputException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
-            }
+            AddOptions options = address.addOptions();
             announce.validate();
             String what = "add " + vip.prefix() + " to " + vip.interfaceName();
             try (AddressManager manager = AddressManager.open()) {

@@ -1,7 +1,6 @@
 package dev.vip.cli;
 
 import dev.vip.core.AddOptions;
-import dev.vip.core.InvalidInputException;
 import dev.vip.core.Vip;
 import dev.vip.core.daemon.DaemonConfig;
 import dev.vip.core.daemon.VipDaemon;
@@ -40,17 +39,8 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
     @Mixin
     AnnounceOptions announce;
 
-    @Option(names = {"-l", "--label"}, paramLabel = "LABEL", description = "IPv4 label (IF or IF:SUFFIX).")
-    String label;
-
-    @Option(names = "--nodad", description = "Add the IPv6 VIP without duplicate address detection.")
-    boolean noDad;
-
-    @Option(names = "--noprefixroute", description = "Add no route for the VIP's prefix.")
-    boolean noPrefixRoute;
-
-    @Option(names = "--preferred-lft", paramLabel = "SECONDS", description = "Preferred lifetime (0: deprecated).")
-    Long preferredLifetime;
+    @Mixin
+    AddressOptions address;
 
     @Option(names = "--refresh", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Re-announce the VIP this often while it is held (default: never).")
@@ -90,14 +80,9 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
 
     @Override
     public Integer call() throws Exception {
-        Vip vip = target.vip(label);
+        Vip vip = target.vip(address.label);
         announce.validate();
-        AddOptions addOptions;
-        try {
-            addOptions = new AddOptions(noDad, noPrefixRoute, preferredLifetime);
-        } catch (InvalidInputException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        AddOptions addOptions = address.addOptions();
         if (refresh != null && refresh.compareTo(Duration.ofMillis(100)) < 0) {
             throw new ParameterException(spec.commandLine(), "--refresh must be at least 100ms");
         }

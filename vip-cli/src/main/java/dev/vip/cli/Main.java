@@ -7,6 +7,7 @@ import picocli.CommandLine.IVersionProvider;
 
 /** The {@code vip} command. */
 @Command(name = "vip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        scope = CommandLine.ScopeType.INHERIT,
         description = "Moves a virtual IP address between hosts at layer 2 (a VIP for PostgreSQL failover).",
         subcommands = {AddressCommands.Add.class, AddressCommands.Del.class, AddressCommands.Has.class,
             AddressCommands.Announce.class, AddressCommands.Probe.class, DaemonCommand.class,

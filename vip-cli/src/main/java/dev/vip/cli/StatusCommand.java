@@ -12,8 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code vip status}: what the daemon holds and has done. */
-@Command(name = "status", description = "Show the daemon's state: whether it holds the VIP, whether the address "
-        + "is present, the last claim and release and who asked, counters, uptime.")
+@Command(name = "status", description = {"Show the daemon's state: whether it holds the VIP, whether the address "
+        + "is present, the last claim and release and who asked, counters, uptime.",
+    "Without a daemon (or with --direct), -i and -a: whether the address is on the interface."})
 final class StatusCommand implements Callable<Integer>, Main.Reporting {
     @Spec
     CommandSpec spec;
@@ -24,6 +25,33 @@ final class StatusCommand implements Callable<Integer>, Main.Reporting {
     @Mixin
     DaemonOptions daemon;
 
+    @picocli.CommandLine.Option(names = {"-i", "--interface"}, paramLabel = "IF",
+            description = "With -a: the VIP to report on when no daemon runs.")
+    String interfaceName;
+
+    @picocli.CommandLine.Option(names = {"-a", "--address"}, paramLabel = "CIDR",
+            description = "With -i: the VIP to report on when no daemon runs.")
+    String address;
+
+    /** No daemon: what the kernel has, as {@code vip has} would say it. */
+    private Json direct() throws CommandFailure {
+        dev.vip.core.Vip vip;
+        try {
+            vip = dev.vip.core.Vip.of(interfaceName, address, null);
+        } catch (dev.vip.core.InvalidInputException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (dev.vip.core.AddressManager manager = dev.vip.core.AddressManager.open()) {
+            dev.vip.core.AddressManager.Presence presence = manager.find(vip);
+            return new Json().put("ok", true).put("action", "status").put("interface", vip.interfaceName())
+                    .put("address", vip.prefix().toString()).put("daemon", false)
+                    .put("present", presence.matchesPrefix(vip))
+                    .put("found", presence.address().map(a -> dev.vip.core.AddressManager.describe(vip, a)).orElse(null));
+        } catch (IOException e) {
+            throw CommandFailure.of("check " + vip.prefix() + " on " + vip.interfaceName(), e);
+        }
+    }
+
     @Override
     public OutputOptions output() {
         return output;
@@ -31,16 +59,22 @@ final class StatusCommand implements Callable<Integer>, Main.Reporting {
 
     @Override
     public Integer call() throws Exception {
-        Optional<Json> reply;
-        try {
-            reply = DaemonClient.request(daemon.socket, "status");
-        } catch (IOException e) {
-            throw CommandFailure.of("read the daemon's status", e);
+        if ((interfaceName == null) != (address == null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "-i and -a go together");
         }
-        if (reply.isEmpty()) {
-            throw CommandFailure.failed("no daemon is listening on " + daemon.socket);
+        Optional<Json> reply = Optional.empty();
+        if (!daemon.direct) {
+            try {
+                reply = DaemonClient.request(daemon.socket, "status");
+            } catch (IOException e) {
+                throw CommandFailure.of("read the daemon's status", e);
+            }
         }
-        Json status = reply.get();
+        if (reply.isEmpty() && interfaceName == null) {
+            throw CommandFailure.failed("no daemon is listening on " + daemon.socket
+                    + " (give -i and -a for the address's state without one)");
+        }
+        Json status = reply.isPresent() ? reply.get() : direct();
         if (output.json) {
             spec.commandLine().getOut().println(status);
         } else if (!output.quiet) {
