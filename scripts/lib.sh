@@ -14,7 +14,8 @@ vip_require_root() {
 
 # Installs the Debian packages the build, the tests and the demo need, when any is missing.
 vip_install_packages() {
-    local wanted="libpcap0.8 iproute2 iputils-ping iputils-arping tcpdump util-linux jq procps time systemd"
+    local wanted="libpcap0.8 iproute2 iputils-ping iputils-arping tcpdump util-linux jq procps time systemd
+        postgresql-15"
     command -v javac >/dev/null 2>&1 || wanted="$wanted openjdk-17-jdk-headless"
     command -v mvn >/dev/null 2>&1 || wanted="$wanted maven"
     local missing=""
@@ -23,6 +24,12 @@ vip_install_packages() {
     done
     if [ -n "$missing" ]; then
         echo "installing:$missing" >&2
+        # PostgreSQL's binaries only: the tests make their own clusters in namespaces, so Debian's default
+        # cluster (a server on this machine's port 5432) is not created
+        if ! [ -e /etc/postgresql-common/createcluster.conf ]; then
+            mkdir -p /etc/postgresql-common
+            echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+        fi
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
         # shellcheck disable=SC2086

@@ -246,6 +246,10 @@ final class AddressCommands {
         @Mixin
         AnnounceOptions announce;
 
+        @Option(names = "--start-after", paramLabel = "DURATION", converter = DurationConverter.class, hidden = true,
+                description = "Wait this long first (vip hook's background repeats).")
+        Duration startAfter;
+
         @Override
         public Integer call() throws Exception {
             Vip vip = target.vip(null);
@@ -254,6 +258,9 @@ final class AddressCommands {
             int sent;
             try (AddressManager manager = AddressManager.open()) {
                 MacAddress ours = macOf(what, manager.find(vip).link());
+                if (startAfter != null) {
+                    Thread.sleep(startAfter.toMillis());
+                }
                 try (Announcer announcer = Announcer.open(vip.interfaceName(), ours)) {
                     sent = announcer.announce(vip.prefix().address(), announce.arpMode, announce.count,
                             announce.interval);

@@ -8,6 +8,8 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     public static final int FAILED = 3;
     public static final int NO_PRIVILEGE = 4;
+    /** {@code vip hook}: fencing refused the claim. */
+    public static final int REFUSED = dev.vip.hook.Hook.REFUSED;
 
     private ExitCodes() {
     }

@@ -11,13 +11,14 @@ import picocli.CommandLine.IVersionProvider;
         description = "Moves a virtual IP address between hosts at layer 2 (a VIP for PostgreSQL failover).",
         subcommands = {AddressCommands.Add.class, AddressCommands.Del.class, AddressCommands.Has.class,
             AddressCommands.Announce.class, AddressCommands.Probe.class, DaemonCommand.class,
-            StatusCommand.class},
+            StatusCommand.class, HookCommand.class},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done",
             "1:vip has: the address is not present; vip probe, vip add --probe: the address is in use",
             "2:usage error or invalid input; nothing was changed",
             "3:the operation failed (kernel or link error, or a conflicting address)",
-            "4:missing privilege (needs CAP_NET_ADMIN or CAP_NET_RAW)"})
+            "4:missing privilege (needs CAP_NET_ADMIN or CAP_NET_RAW)",
+            "5:vip hook: the claim was refused by fencing (the local PostgreSQL is not a primary or did not answer)"})
 public final class Main implements Runnable {
 
     /** A command whose output options say whether errors carry a stack trace. */
@@ -30,7 +31,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, del, has, announce, probe, daemon or status");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, del, has, announce, probe, daemon, status or hook");
     }
 
     public static void main(String[] args) {
