@@ -174,7 +174,10 @@ class DaemonIT {
         bed.ok("ip", "-n", n1, "addr", "flush", "dev", "eth0");
         assertTrue(TestBed.eventually(Duration.ofSeconds(1), () -> bed.address(n1, "eth0", VIP) != null),
                 "not repaired after a flush");
-        assertEquals(2, status().get("repairs").asInt());
+        // `ip addr flush` dumps and deletes until nothing is left, so it may delete the repaired VIP again
+        // (and again be repaired): at least one repair per removal
+        assertTrue(status().get("repairs").asInt() >= 2, status().toString());
+        assertTrue(TestBed.eventually(Duration.ofSeconds(1), () -> bed.address(n1, "eth0", VIP) != null));
     }
 
     @Test

@@ -108,7 +108,11 @@ public final class TestBed implements AutoCloseable {
         ok("ip", "-n", ns, "link", "set", "eth0", "address", mac(n));
         ok("ip", "-n", ns, "link", "set", "eth0", "up");
         for (String a : addresses) {
-            ok("ip", "-n", ns, "addr", "add", a, "dev", "eth0", "nodad");
+            if (a.contains(":")) {
+                ok("ip", "-n", ns, "addr", "add", a, "dev", "eth0", "nodad");
+            } else {
+                ok("ip", "-n", ns, "addr", "add", a, "dev", "eth0");
+            }
         }
         settle(ns, "eth0");
         return ns;
