@@ -15,7 +15,7 @@ vip_require_root() {
 # Installs the Debian packages the build, the tests and the demo need, when any is missing.
 vip_install_packages() {
     local wanted="libpcap0.8 iproute2 iputils-ping iputils-arping tcpdump util-linux jq procps time systemd
-        postgresql-15"
+        postgresql-15 postgresql-15-repmgr"
     command -v javac >/dev/null 2>&1 || wanted="$wanted openjdk-17-jdk-headless"
     command -v mvn >/dev/null 2>&1 || wanted="$wanted maven"
     local missing=""

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# End-to-end: two PostgreSQL 15 nodes managed by repmgr 5.3 (repmgrd, failover=automatic) and a client,
+# in network namespaces of their own; vip daemons on both nodes take repmgr's events through the
+# documented one-liner. Scenarios, each checked against the kernel (ip -j addr / neigh) and through
+# writes from the client:
+#   1. kill -9 of the primary's postmaster: the VIP ends on n2 only, the client's entry points to n2,
+#      writes through the VIP resume;
+#   4. the old primary restarted as a stray primary (not rejoined): it does not take the VIP, the client
+#      keeps writing to n2;
+#   2. n1 rejoins as a standby (repmgr node rejoin --force-rewind): the VIP never appears on n1.
+# Prints a timeline; ends with "N passed, N failed"; exit 0 only when every check passed.
+# Run by scripts/test (root). Uses 198.51.100.0/24 only; removes everything it made, even on failure.
+set -uo pipefail
+VIP_ROOT=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+P=vipe2e$$
+B=$(mktemp -d /tmp/vip-e2e.XXXXXX)
+BIN=/usr/lib/postgresql/15/bin
+VIPB=$VIP_ROOT/bin/vip
+VIP=198.51.100.10
+passed=0; failed=0
+t0=$(date +%s.%N)
+ts() { awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%6.2f", b - a }'; }
+log() { echo "[$(ts) s] $*"; }
+check() {  # check "what" command...
+    local what=$1; shift
+    if "$@"; then passed=$((passed + 1)); log "ok: $what"; else failed=$((failed + 1)); log "FAILED: $what"; fi
+}
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    for n in 1 2; do
+        [ -f "$B/n$n/data/postmaster.pid" ] && kill -9 "$(head -1 "$B/n$n/data/postmaster.pid")" 2>/dev/null
+    done
+    sleep 1
+    for ns in $P-n1 $P-n2 $P-c $P-sw; do ip netns del "$ns" 2>/dev/null; done
+    rm -rf "$B"
+}
+trap cleanup EXIT
+as_pg() { local ns=$1; shift; ip netns exec "$ns" setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+has_vip() { ip -n "$P-$1" -j addr show dev eth0 | jq -e --arg v "$VIP" '[.[0].addr_info[] | select(.local == $v)] | length == 1' >/dev/null; }
+lacks_vip() { ! has_vip "$1"; }
+client_points_to() { [ "$(ip -n $P-c -j neigh show $VIP dev eth0 | jq -r '.[0].lladdr // ""')" = "02:00:00:00:00:0$1" ]; }
+write_through_vip() {  # the row lands on node $1
+    local id; id=$(ip netns exec $P-c setpriv --reuid=postgres --regid=postgres --init-groups \
+        $BIN/psql "host=$VIP user=repmgr dbname=repmgr connect_timeout=2" -qAtc \
+        "insert into probe(at) values (now()) returning current_setting('cluster_name')" 2>>$B/client.err | head -1)
+    [ "$id" = "n$1" ]
+}
+wait_until() {  # wait_until SECONDS command...
+    local limit=$1; shift; local end; end=$(awk -v s="$limit" 'BEGIN { srand(); print srand() + s }')
+    until "$@"; do [ "$(date +%s)" -ge "$end" ] && return 1; sleep 0.1; done
+}
+pg_start() {
+    as_pg $P-n$1 $BIN/pg_ctl -w -D $B/n$1/data -l $B/n$1/pg.log \
+        -o "-c listen_addresses=* -c cluster_name=n$1 -c unix_socket_directories=$B/n$1/sock" start >/dev/null
+}
+
+log "network: n1 (.11), n2 (.12), client (.100) on a bridge"
+for ns in $P-sw $P-n1 $P-n2 $P-c; do ip netns add $ns; ip -n $ns link set lo up; done
+ip -n $P-sw link add br0 type bridge; ip -n $P-sw link set br0 up
+i=1
+for h in n1 n2 c; do
+    ip -n $P-sw link add $h type veth peer name eth0 netns $P-$h
+    ip -n $P-sw link set $h master br0 up
+    ip -n $P-$h link set eth0 address 02:00:00:00:00:0$i
+    ip -n $P-$h link set eth0 up
+    i=$((i + 1))
+done
+ip -n $P-n1 addr add 198.51.100.11/24 dev eth0
+ip -n $P-n2 addr add 198.51.100.12/24 dev eth0
+ip -n $P-c addr add 198.51.100.100/24 dev eth0
+chmod 755 "$B"
+for n in 1 2; do
+    mkdir -p $B/n$n/sock $B/n$n/run $B/n$n/archive
+    chown -R postgres: $B/n$n; chown vip: $B/n$n/run
+    cat > $B/n$n/repmgr.conf <<CONF
+node_id=$n
+node_name='n$n'
+conninfo='host=198.51.100.1$n port=5432 user=repmgr dbname=repmgr connect_timeout=2'
+data_directory='$B/n$n/data'
+pg_bindir='$BIN'
+failover=automatic
+promote_command='$BIN/repmgr standby promote -f $B/n$n/repmgr.conf --log-to-file'
+follow_command='$BIN/repmgr standby follow -f $B/n$n/repmgr.conf --log-to-file --upstream-node-id=%n'
+monitor_interval_secs=1
+reconnect_attempts=2
+reconnect_interval=1
+connection_check_type=ping
+service_start_command='$BIN/pg_ctl -w -D $B/n$n/data -l $B/n$n/pg.log -o "-c listen_addresses=* -c cluster_name=n$n -c unix_socket_directories=$B/n$n/sock" start'
+service_stop_command='$BIN/pg_ctl -w -D $B/n$n/data -m fast stop'
+service_promote_command='$BIN/pg_ctl -w -D $B/n$n/data promote'
+event_notification_command='echo %n %e %s 1<>$B/n$n/run/events'
+event_notifications='standby_promote,repmgrd_failover_promote,standby_follow,repmgrd_failover_follow,node_rejoin'
+log_file='$B/n$n/repmgrd.log'
+repmgrd_pid_file='$B/n$n/repmgrd.pid'
+CONF
+    chown postgres: $B/n$n/repmgr.conf
+done
+
+log "PostgreSQL 15 on n1, repmgr primary register"
+as_pg $P-n1 $BIN/initdb -D $B/n1/data --auth=trust -U postgres >/dev/null
+cat >> $B/n1/data/postgresql.conf <<CONF
+shared_preload_libraries = 'repmgr'
+wal_log_hints = on
+wal_keep_size = '256MB'
+CONF
+printf 'host all all 198.51.100.0/24 trust\nhost replication all 198.51.100.0/24 trust\n' >> $B/n1/data/pg_hba.conf
+pg_start 1
+as_pg $P-n1 $BIN/psql -h $B/n1/sock -U postgres -qc "create user repmgr superuser" -c "create database repmgr owner repmgr"
+as_pg $P-n1 $BIN/psql -h $B/n1/sock -U repmgr -d repmgr -qc "create table probe (id serial primary key, at timestamptz)"
+as_pg $P-n1 $BIN/repmgr -f $B/n1/repmgr.conf primary register >/dev/null 2>&1
+log "n2: standby clone, standby register"
+as_pg $P-n2 $BIN/repmgr -h 198.51.100.11 -U repmgr -d repmgr -f $B/n2/repmgr.conf standby clone --fast-checkpoint >/dev/null 2>&1
+pg_start 2
+as_pg $P-n2 $BIN/repmgr -f $B/n2/repmgr.conf standby register >/dev/null 2>&1
+log "repmgrd and vip daemon on both nodes"
+for n in 1 2; do
+    as_pg $P-n$n $BIN/repmgrd -f $B/n$n/repmgr.conf --daemonize=false > $B/n$n/repmgrd.out 2>&1 &
+    pids+=($!)
+    ip netns exec $P-n$n setpriv --reuid=vip --regid=vip --groups=postgres --inh-caps=+net_admin,+net_raw \
+        --ambient-caps=+net_admin,+net_raw "$VIPB" daemon -i eth0 -a $VIP/32 -l eth0:0 \
+        --socket $B/n$n/run/vip.sock --events-fifo $B/n$n/run/events --events-group postgres \
+        --allow-group postgres --node-id $n > $B/n$n/daemon.log 2>&1 &
+    pids+=($!)
+done
+wait_until 30 test -p $B/n1/run/events -a -p $B/n2/run/events -a -S $B/n1/run/vip.sock -a -S $B/n2/run/vip.sock
+ip netns exec $P-n1 "$VIPB" add -q -i eth0 -a $VIP/32 --socket $B/n1/run/vip.sock
+check "the VIP starts on n1" has_vip n1
+check "writes through the VIP land on n1" wait_until 5 write_through_vip 1
+wait_until 20 grep -q "monitoring connection to upstream node" $B/n2/repmgrd.log
+
+log "scenario 1: kill -9 of n1's postmaster"
+kill -9 "$(head -1 $B/n1/data/postmaster.pid)"
+killed=$(date +%s.%N)
+check "the VIP moves to n2" wait_until 30 has_vip n2
+log "VIP on n2 $(awk -v a="$killed" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s after the kill"
+check "the VIP leaves n1" wait_until 5 lacks_vip n1
+check "the client's entry points to n2" wait_until 5 client_points_to 2
+check "writes through the VIP resume, on n2" wait_until 10 write_through_vip 2
+
+log "scenario 4: n1 restarted as a stray primary, not rejoined"
+wait_until 10 sh -c "! kill -0 \$(head -1 $B/n1/data/postmaster.pid 2>/dev/null) 2>/dev/null"
+rm -f $B/n1/data/postmaster.pid
+pg_start 1
+sleep 3
+check "the stray primary does not take the VIP" lacks_vip n1
+check "n2 keeps the VIP" has_vip n2
+check "the client keeps writing to n2" write_through_vip 2
+as_pg $P-n1 $BIN/pg_ctl -w -D $B/n1/data -m fast stop >/dev/null
+
+log "scenario 2: n1 rejoins as a standby"
+as_pg $P-n2 $BIN/psql -h $B/n2/sock -U repmgr -d repmgr -qc "checkpoint"
+( while [ -d "$B" ]; do has_vip n1 && echo "VIP seen on n1 at $(date +%s.%N)"; sleep 0.1; done ) > $B/n1-samples &
+sampler=$!; pids+=($sampler)
+as_pg $P-n1 $BIN/repmgr -f $B/n1/repmgr.conf node rejoin -d "host=198.51.100.12 user=repmgr dbname=repmgr" \
+    --force-rewind --config-archive-dir=$B/n1/archive > $B/n1/rejoin.log 2>&1
+check "repmgr node rejoin succeeded" grep -q "NOTICE: NODE REJOIN successful" $B/n1/rejoin.log
+check "n1 is a standby" sh -c "ip netns exec $P-n1 setpriv --reuid=postgres --regid=postgres --init-groups $BIN/psql -h $B/n1/sock -U repmgr -d repmgr -qAtc 'select pg_is_in_recovery()' | grep -qx t"
+sleep 2
+kill $sampler 2>/dev/null
+check "the VIP never appeared on n1 during the rejoin" test ! -s $B/n1-samples
+check "n2 still holds the VIP" has_vip n2
+check "writes through the VIP still land on n2" write_through_vip 2
+
+if [ "$failed" -gt 0 ]; then
+    for f in $B/client.err $B/n1/daemon.log $B/n2/daemon.log $B/n1/repmgrd.log $B/n2/repmgrd.log $B/n1/rejoin.log; do
+        echo "--- $f"; tail -15 "$f"
+    done
+fi
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
