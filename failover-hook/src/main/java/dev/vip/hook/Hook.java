@@ -44,8 +44,8 @@ public final class Hook {
             switch (event.decision()) {
                 case IGNORE -> {
                     return new Outcome(0, what + ": nothing to do"
-                            + (event.decision() == RepmgrEvent.Decision.IGNORE && !event.success()
-                            && event.event().endsWith("promote") ? " (a failed promotion never claims)" : ""));
+                            + (!event.success() && event.event().endsWith("promote")
+                            ? " (a failed promotion never claims)" : ""));
                 }
                 case RELEASE -> {
                     boolean was = effects.release();

@@ -23,8 +23,6 @@ public interface LibC {
     int SOL_NETLINK = 270;
     int NETLINK_CAP_ACK = 10;
     int NETLINK_EXT_ACK = 11;
-    int SOL_SOCKET = 1;
-    int SO_RCVBUF = 8;
     int MSG_TRUNC = 0x20;
     int MSG_DONTWAIT = 0x40;
     short POLLIN = 0x1;

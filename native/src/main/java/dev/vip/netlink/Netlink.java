@@ -25,7 +25,6 @@ public final class Netlink {
     public static final int NLMSG_NOOP = 1;
     public static final int NLMSG_ERROR = 2;
     public static final int NLMSG_DONE = 3;
-    public static final int NLMSG_OVERRUN = 4;
 
     public static final int RTM_NEWLINK = 16;
     public static final int RTM_DELLINK = 17;

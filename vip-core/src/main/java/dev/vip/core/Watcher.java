@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code vip del --watch}: listens on the VIP's interface only, for frames in which another host
@@ -42,8 +41,6 @@ public final class Watcher {
     private final Listener listener;
     private final ClaimHandler handler;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final AtomicLong frames = new AtomicLong();
-    private final AtomicLong ignored = new AtomicLong();
     private volatile boolean stopping;
     private volatile PcapLink current;
     private volatile Thread runner;
@@ -132,11 +129,9 @@ public final class Watcher {
     }
 
     private void onFrame(byte[] frame, Set<MacAddress> own) {
-        frames.incrementAndGet();
         Sighting s = FrameDecoder.decode(frame);
         if (s == null || !s.isClaim() || !s.address().equals(vip.prefix().address())
                 || own.contains(s.mac()) || own.contains(s.source())) {
-            ignored.incrementAndGet();
             return;
         }
         try {
@@ -144,15 +139,6 @@ public final class Watcher {
         } catch (IOException e) {
             listener.failed("delete " + vip.prefix() + " from " + vip.interfaceName(), e);
         }
-    }
-
-    /** Frames the kernel filter passed, and those among them that were not foreign claims. */
-    public long framesSeen() {
-        return frames.get();
-    }
-
-    public long framesIgnored() {
-        return ignored.get();
     }
 
     /** Ends {@link #run()} from another thread (a signal handler); waits at most {@code wait} for it. */
