@@ -150,7 +150,7 @@ class DaemonIT {
 
     @Test
     void aForeignClaimWhileHeldIsNotFoughtBack() throws Exception {
-        daemon = startDaemon();
+        daemon = startDaemon("--claim-grace", "100ms"); // n2's claim comes later than that (a JVM start)
         assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
                 "--socket", socket().toString()).exit());
         assertEquals(0, bed.vip(n2, "add", "-i", "eth0", "-a", CIDR, "--count", "1").exit());
@@ -161,6 +161,39 @@ class DaemonIT {
         assertFalse(s.get("held").asBoolean());
         assertEquals(TestBed.mac(2), s.get("lost_to").asText());
         assertTrue(s.get("foreign_claims_seen").asInt() >= 1);
+    }
+
+    /**
+     * The race the repmgr end-to-end run found: the previous holder's last scheduled round leaves just
+     * after our claim (it has not seen ours yet), then it yields to us. Yielding to that frame would leave
+     * the VIP nowhere. n2 plays the previous holder with a real address and arping.
+     */
+    @Test
+    void thePreviousHoldersLastRoundCrossingOurClaimIsAnsweredNotYieldedTo() throws Exception {
+        daemon = startDaemon("--claim-grace", "3s");
+        bed.ok("ip", "-n", n2, "addr", "add", CIDR, "dev", "eth0");
+        assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString()).exit());
+        long claimed = System.nanoTime(); // the daemon claimed a little earlier
+        bed.ok("ip", "netns", "exec", n2, "arping", "-U", "-c", "1", "-I", "eth0", "-s", VIP, VIP);
+        bed.ok("ip", "-n", n2, "addr", "del", CIDR, "dev", "eth0"); // the previous holder yields to our claim
+        assertTrue(TestBed.eventually(Duration.ofSeconds(2), () -> status().get("crossings_answered").asInt() == 1),
+                status().toString());
+        assertTrue(TestBed.eventually(Duration.ofSeconds(1),
+                () -> TestBed.mac(1).equals(bed.neighbour(client, VIP).get("lladdr").asText())),
+                "the client must point back to n1 after the stale announcement");
+        assertNotNull(bed.address(n1, "eth0", VIP), "the daemon must keep the VIP");
+        assertTrue(status().get("held").asBoolean());
+
+        // after the grace, a claim is a claim
+        Thread.sleep(Math.max(0, Duration.ofSeconds(3).toMillis() - (System.nanoTime() - claimed) / 1_000_000 + 200));
+        bed.ok("ip", "-n", n2, "addr", "add", CIDR, "dev", "eth0");
+        bed.ok("ip", "netns", "exec", n2, "arping", "-U", "-c", "1", "-I", "eth0", "-s", VIP, VIP);
+        assertTrue(TestBed.eventually(Duration.ofSeconds(2), () -> bed.address(n1, "eth0", VIP) == null));
+        JsonNode s = status();
+        assertFalse(s.get("held").asBoolean());
+        assertEquals(TestBed.mac(2), s.get("lost_to").asText());
+        assertEquals(1, s.get("crossings_answered").asInt());
     }
 
     @Test

@@ -73,6 +73,12 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             + "ids are ignored.")
     Integer nodeId;
 
+    @Option(names = "--claim-grace", paramLabel = "DURATION", defaultValue = "500ms",
+            converter = DurationConverter.class, description = "For this long after a claim, another host's "
+            + "announcement is taken as the previous holder's last round crossing ours: it is answered by "
+            + "announcing again, once, not yielded to (default: ${DEFAULT-VALUE}; 0 to yield at once).")
+    Duration claimGrace;
+
     @Override
     public OutputOptions output() {
         return output;
@@ -86,6 +92,9 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         if (refresh != null && refresh.compareTo(Duration.ofMillis(100)) < 0) {
             throw new ParameterException(spec.commandLine(), "--refresh must be at least 100ms");
         }
+        if (claimGrace.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new ParameterException(spec.commandLine(), "--claim-grace must be at most 10s");
+        }
         POSIX posix = POSIXFactory.getNativePOSIX();
         Set<Integer> uids = new HashSet<>();
         for (String u : allowUsers) {
@@ -97,7 +106,8 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         }
         Integer eventsGid = eventsGroup == null ? null : resolve(eventsGroup, false, posix);
         DaemonConfig config = new DaemonConfig(vip, addOptions, announce.arpMode, announce.count, announce.interval,
-                refresh, socket, noEventsFifo ? null : eventsFifo, eventsGid, uids, gids, nodeId);
+                refresh, socket, noEventsFifo ? null : eventsFifo, eventsGid, uids, gids, nodeId,
+                claimGrace);
         PrintWriter err = spec.commandLine().getErr();
         VipDaemon daemon = new VipDaemon(config, line -> {
             synchronized (err) {

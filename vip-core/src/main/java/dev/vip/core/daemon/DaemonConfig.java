@@ -17,5 +17,6 @@ import java.util.Set;
  */
 public record DaemonConfig(Vip vip, AddOptions addOptions, ArpMode arpMode, int count, Duration interval,
                            Duration refresh, Path socket, Path eventsFifo, Integer eventsGid,
-                           Set<Integer> allowedUids, Set<Integer> allowedGids, Integer nodeId) {
+                           Set<Integer> allowedUids, Set<Integer> allowedGids, Integer nodeId,
+                           Duration claimGrace) {
 }

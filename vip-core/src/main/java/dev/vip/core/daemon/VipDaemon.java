@@ -58,8 +58,11 @@ public final class VipDaemon {
     private String lastRelease;
     private String lostTo;
     private long lastFifoClaimNanos;
+    private long claimedAtNanos;
+    private boolean answeredCrossing;
     private long announcements;
     private long foreignClaims;
+    private long crossingsAnswered;
     private long releases;
     private long repairs;
     private long errors;
@@ -170,6 +173,8 @@ public final class VipDaemon {
     public synchronized Json claim(Requester who) {
         held = true;
         lostTo = null;
+        claimedAtNanos = System.nanoTime();
+        answeredCrossing = false;
         lastClaim = Instant.now() + " by " + who;
         try {
             AddressManager.Outcome outcome = addresses.add(config.vip(), config.addOptions());
@@ -226,10 +231,30 @@ public final class VipDaemon {
         }
     }
 
-    /** Called on the watcher's thread when another host announces the VIP. */
+    /**
+     * Called on the watcher's thread when another host announces the VIP. Yields, except just after our own
+     * claim: then the previous holder's last scheduled round may have left before our claim reached it (it
+     * stops announcing as soon as it sees ours). Yielding to that frame would leave the VIP nowhere, as the
+     * previous holder yields to us; so within the claim grace the first such frame is answered by announcing
+     * again (clients that took the stale frame point back to us), the others are ignored, and a claim after
+     * the grace is yielded to as usual.
+     */
     private boolean onForeignClaim(Sighting claim) throws IOException {
         synchronized (this) {
             foreignClaims++;
+            long since = System.nanoTime() - claimedAtNanos;
+            if (held && since < config.claimGrace().toNanos()) {
+                if (!answeredCrossing) {
+                    answeredCrossing = true;
+                    crossingsAnswered++;
+                    int sent = announceRound(generation);
+                    log.accept(config.vip().prefix().addressText() + " announced by " + claim.mac() + " "
+                            + TimeUnit.NANOSECONDS.toMillis(since) + " ms after our claim, within the claim grace: "
+                            + "taken as the previous holder's last round crossing ours; announced again (" + sent
+                            + " frames), holding it");
+                }
+                return false;
+            }
             if (held) {
                 held = false;
                 cancelRounds();
@@ -378,6 +403,7 @@ public final class VipDaemon {
                 .put("mac", mac == null ? null : mac.toString())
                 .put("last_claim", lastClaim).put("last_release", lastRelease).put("lost_to", lostTo)
                 .put("announcements_sent", announcements).put("foreign_claims_seen", foreignClaims)
+                .put("crossings_answered", crossingsAnswered)
                 .put("releases", releases).put("repairs", repairs).put("errors", errors)
                 .put("requests", requests).put("refused", refused)
                 .put("uptime_s", Duration.between(started, Instant.now()).toSeconds())
