@@ -10,9 +10,18 @@
 #   2. n1 rejoins as a standby (repmgr node rejoin --force-rewind): the VIP never appears on n1;
 #   3. a switchover back to n1, done by hand as repmgr would without ssh (pause repmgrd, stop n2 cleanly,
 #      promote n1, rejoin n2, unpause): the VIP follows to n1 and writes land there.
+# A client runs `vip pgprobe` through the VIP from start to end: each outage window it saw is checked
+# and printed.
 # Prints a timeline; ends with "N passed, N failed"; exit 0 only when every check passed.
 # Run by scripts/test (root). Uses 198.51.100.0/24 only; removes everything it made, even on failure.
+#
+# For scripts/bench-failover: E2E_ONLY_FAILOVER=1 stops after scenario 1; E2E_HOOK=jvm makes repmgr run
+# `vip hook` (a JVM per event, handing the claim to the daemon) instead of the FIFO one-liner; both then
+# put a timestamp script before the command (the moment repmgr fires the event) and print a RESULT line.
 set -uo pipefail
+ONLY_FAILOVER=${E2E_ONLY_FAILOVER:-0}
+NICE=${E2E_DAEMON_NICE:--10}  # as systemd/vip-daemon.service
+HOOK=${E2E_HOOK:-fifo}
 VIP_ROOT=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 P=vipe2e$$
 B=$(mktemp -d /tmp/vip-e2e.XXXXXX)
@@ -34,6 +43,7 @@ cleanup() {
         [ -f "$B/n$n/data/postmaster.pid" ] && kill -9 "$(head -1 "$B/n$n/data/postmaster.pid")" 2>/dev/null
     done
     sleep 1
+    [ -n "${E2E_KEEP:-}" ] && rm -rf "$E2E_KEEP" && cp -a "$B" "$E2E_KEEP"
     for ns in $P-n1 $P-n2 $P-c $P-sw; do ip netns del "$ns" 2>/dev/null; done
     rm -rf "$B"
 }
@@ -57,6 +67,22 @@ pg_start() {
         -o "-c listen_addresses=* -c cluster_name=n$1 -c unix_socket_directories=$B/n$1/sock" start >/dev/null
 }
 
+notify_command() {  # the documented one-liner, or (bench) a stamp then the one-liner or the JVM hook
+    local n=$1
+    if [ "$ONLY_FAILOVER" = 1 ]; then
+        printf '%s' "$B/stamp $B/n$n/stamps %e; "
+    fi
+    if [ "$HOOK" = jvm ]; then
+        printf '%s' "$VIPB hook -i eth0 -a $VIP/32 -l eth0:0 --socket $B/n$n/run/vip.sock --conninfo \"host=198.51.100.1$n user=repmgr dbname=repmgr connect_timeout=2\" %n %e %s"
+    else
+        printf '%s' "echo %n %e %s 1<>$B/n$n/run/events"
+    fi
+}
+epoch() { date -d "$1" +%s.%N; }
+jq_true() { jq -se "$1" "$2" >/dev/null; }
+stop_probe() { kill -TERM "$probe" 2>/dev/null; wait "$probe" 2>/dev/null; }
+since() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
 log "network: n1 (.11), n2 (.12), client (.100) on a bridge"
 for ns in $P-sw $P-n1 $P-n2 $P-c; do ip netns add $ns; ip -n $ns link set lo up; done
 ip -n $P-sw link add br0 type bridge; ip -n $P-sw link set br0 up
@@ -72,6 +98,7 @@ ip -n $P-n1 addr add 198.51.100.11/24 dev eth0
 ip -n $P-n2 addr add 198.51.100.12/24 dev eth0
 ip -n $P-c addr add 198.51.100.100/24 dev eth0
 chmod 755 "$B"
+printf '#!/bin/sh\ndate "+%%s.%%N $2" >> "$1"\n' > $B/stamp; chmod 755 $B/stamp
 for n in 1 2; do
     mkdir -p $B/n$n/sock $B/n$n/run $B/n$n/archive
     chown -R postgres: $B/n$n; chown vip: $B/n$n/run
@@ -91,7 +118,7 @@ connection_check_type=ping
 service_start_command='$BIN/pg_ctl -w -D $B/n$n/data -l $B/n$n/pg.log -o "-c listen_addresses=* -c cluster_name=n$n -c unix_socket_directories=$B/n$n/sock" start'
 service_stop_command='$BIN/pg_ctl -w -D $B/n$n/data -m fast stop'
 service_promote_command='$BIN/pg_ctl -w -D $B/n$n/data promote'
-event_notification_command='echo %n %e %s 1<>$B/n$n/run/events'
+event_notification_command='$(notify_command $n)'
 event_notifications='standby_promote,repmgrd_failover_promote,standby_follow,repmgrd_failover_follow,node_rejoin'
 log_file='$B/n$n/repmgrd.log'
 repmgrd_pid_file='$B/n$n/repmgrd.pid'
@@ -119,7 +146,7 @@ log "repmgrd and vip daemon on both nodes"
 for n in 1 2; do
     as_pg $P-n$n $BIN/repmgrd -f $B/n$n/repmgr.conf --daemonize=false > $B/n$n/repmgrd.out 2>&1 &
     pids+=($!)
-    ip netns exec $P-n$n setpriv --reuid=vip --regid=vip --groups=postgres --inh-caps=+net_admin,+net_raw \
+    ip netns exec $P-n$n nice -n "$NICE" setpriv --reuid=vip --regid=vip --groups=postgres --inh-caps=+net_admin,+net_raw \
         --ambient-caps=+net_admin,+net_raw "$VIPB" daemon -i eth0 -a $VIP/32 -l eth0:0 \
         --socket $B/n$n/run/vip.sock --events-fifo $B/n$n/run/events --events-group postgres \
         --allow-group postgres --node-id $n > $B/n$n/daemon.log 2>&1 &
@@ -129,6 +156,23 @@ wait_until 30 test -p $B/n1/run/events -a -p $B/n2/run/events -a -S $B/n1/run/vi
 ip netns exec $P-n1 "$VIPB" add -q -i eth0 -a $VIP/32 --socket $B/n1/run/vip.sock
 check "the VIP starts on n1" has_vip n1
 check "writes through the VIP land on n1" wait_until 5 write_through_vip 1
+if [ "$ONLY_FAILOVER" = 1 ]; then  # the announcements of the VIP the client sees, with their sender MAC
+    ip netns exec $P-c tcpdump -i eth0 -n -e -l -tt --immediate-mode "arp and arp[14:4] = 0xc633640a" \
+        > $B/client-arp 2>/dev/null &
+    pids+=($!)
+fi
+if [ -n "${E2E_PCAP:-}" ]; then  # for a closer look: every frame the client sees
+    ip netns exec $P-c tcpdump -i eth0 -s 200 --immediate-mode -w $B/client.pcap 2>/dev/null &
+    pids+=($!)
+fi
+probe_writing() {
+    local rows; rows=$(as_pg $P-n1 $BIN/psql -h $B/n1/sock -U repmgr -d repmgr -qAtc "select count(*) from vip_probe" 2>/dev/null)
+    [ "${rows:-0}" -gt 0 ]
+}
+ip netns exec $P-c setpriv --reuid=postgres --regid=postgres --init-groups "$VIPB" pgprobe --json --every 10ms \
+    --timeout 1s --conninfo "host=$VIP user=repmgr dbname=repmgr sslmode=disable" > $B/probe.jsonl 2> $B/probe.err &
+probe=$!; pids+=($probe)
+check "the client's probe writes through the VIP" wait_until 20 probe_writing
 wait_until 20 grep -q "monitoring connection to upstream node" $B/n2/repmgrd.log
 # no pause here: a failover inside n1's announcement rounds is what the daemon's claim grace is for
 
@@ -140,6 +184,26 @@ log "VIP on n2 $(awk -v a="$killed" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f"
 check "the VIP leaves n1" wait_until 5 lacks_vip n1
 check "the client's entry points to n2" wait_until 5 client_points_to 2
 check "writes through the VIP resume, on n2" wait_until 10 write_through_vip 2
+if [ "$ONLY_FAILOVER" = 1 ]; then
+    stop_probe
+    w=$(jq -c 'select(.event == "outage")' $B/probe.jsonl | head -1)
+    fired=$(awk '{ print $1; exit }' $B/n2/stamps 2>/dev/null)
+    garp=$(awk -v f="${fired:-0}" '$1 >= f && $2 == "02:00:00:00:00:02" { print $1; exit }' $B/client-arp)
+    if [ -n "$w" ] && [ -n "$fired" ] && [ -n "$garp" ]; then
+        good=$(epoch "$(jq -r .last_good <<<"$w")"); again=$(epoch "$(jq -r .good_again <<<"$w")")
+        echo "RESULT hook=$HOOK outage_ms=$(since "$good" "$again" | awk '{ print $1 * 1000 }')" \
+            "repmgr_ms=$(since "$good" "$fired" | awk '{ print $1 * 1000 }')" \
+            "vip_move_ms=$(since "$fired" "$again" | awk '{ print $1 * 1000 }')" \
+            "event_to_garp_ms=$(since "$fired" "$garp" | awk '{ print $1 * 1000 }')" \
+            "garp_to_write_ms=$(since "$garp" "$again" | awk '{ print $1 * 1000 }')" \
+            "kill_to_event_ms=$(since "$killed" "$fired" | awk '{ print $1 * 1000 }')" \
+            "from=$(jq -r .last_good_server <<<"$w") to=$(jq -r .good_again_server <<<"$w") missing=$(jq -r .missing <<<"$w")"
+    else
+        failed=$((failed + 1)); log "FAILED: no outage window, event stamp or announcement"
+    fi
+    echo "e2e: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]; exit
+fi
 
 log "scenario 4: n1 restarted as a stray primary, not rejoined"
 wait_until 10 sh -c "! kill -0 \$(head -1 $B/n1/data/postmaster.pid 2>/dev/null) 2>/dev/null"
@@ -181,8 +245,24 @@ check "the client's entry points to n1" wait_until 5 client_points_to 1
 check "writes through the VIP land on n1" wait_until 10 write_through_vip 1
 check "n2 does not hold the VIP" lacks_vip n2
 
+stop_probe
+jq -c 'select(.event == "outage")' $B/probe.jsonl > $B/outages.jsonl
+k=0
+while read -r w; do
+    k=$((k + 1))
+    log "client outage $k: last good write +$(since "$t0" "$(epoch "$(jq -r .last_good <<<"$w")")") s" \
+        "($(jq -r .last_good_server <<<"$w")), first failed +$(since "$t0" "$(epoch "$(jq -r .first_failed <<<"$w")")") s," \
+        "good again +$(since "$t0" "$(epoch "$(jq -r .good_again <<<"$w")")") s ($(jq -r .good_again_server <<<"$w")):" \
+        "$(jq -r '.outage_ms | floor' <<<"$w") ms without a write, $(jq -r .failed_attempts <<<"$w") failed attempts," \
+        "$(jq -r .missing <<<"$w") acknowledged rows missing"
+done < $B/outages.jsonl
+check "the probe saw the failover: an outage that ended on n2, from n1" \
+    jq_true '.[0].last_good_server == "n1" and .[0].good_again_server == "n2"' $B/outages.jsonl
+check "the probe saw the switchover: its last outage ended on n1" jq_true '.[-1].good_again_server == "n1"' $B/outages.jsonl
+log "probe: $(jq -r 'select(.event == "summary") | "\(.attempts) attempts, \(.good) acknowledged, \(.outages) outages, longest \(.longest_ms | floor) ms, \(.missing) acknowledged rows missing at the end"' $B/probe.jsonl)"
+
 if [ "$failed" -gt 0 ]; then
-    for f in $B/client.err $B/n1/daemon.log $B/n2/daemon.log $B/n1/repmgrd.log $B/n2/repmgrd.log $B/n1/rejoin.log \
+    for f in $B/probe.err $B/client.err $B/n1/daemon.log $B/n2/daemon.log $B/n1/repmgrd.log $B/n2/repmgrd.log $B/n1/rejoin.log \
         $B/switchover.log; do
         echo "--- $f"; tail -15 "$f"
     done

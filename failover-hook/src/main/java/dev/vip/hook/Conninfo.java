@@ -77,8 +77,8 @@ public record Conninfo(Map<String, String> values) {
     public String jdbcUrl() {
         String host = values.getOrDefault("hostaddr", values.getOrDefault("host", "localhost"));
         if (host.startsWith("/")) {
-            throw new IllegalArgumentException("conninfo: host " + host + " is a Unix-socket directory; give the "
-                    + "hook a TCP host (e.g. host=127.0.0.1)");
+            throw new IllegalArgumentException("conninfo: host " + host + " is a Unix-socket directory; give a TCP "
+                    + "host (e.g. host=127.0.0.1)");
         }
         if (host.contains(":") && !host.startsWith("[")) {
             host = "[" + host + "]";

@@ -11,10 +11,10 @@ import picocli.CommandLine.IVersionProvider;
         description = "Moves a virtual IP address between hosts at layer 2 (a VIP for PostgreSQL failover).",
         subcommands = {AddressCommands.Add.class, AddressCommands.Del.class, AddressCommands.Has.class,
             AddressCommands.Announce.class, AddressCommands.Probe.class, DaemonCommand.class,
-            StatusCommand.class, HookCommand.class},
+            StatusCommand.class, HookCommand.class, PgProbeCommand.class},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done",
-            "1:vip has: the address is not present; vip probe, vip add --probe: the address is in use",
+            "1:vip has: the address is not present; vip probe, vip add --probe: the address is in use; vip pgprobe: acknowledged rows went missing",
             "2:usage error or invalid input; nothing was changed",
             "3:the operation failed (kernel or link error, or a conflicting address)",
             "4:missing privilege (needs CAP_NET_ADMIN or CAP_NET_RAW)",
@@ -31,7 +31,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, del, has, announce, probe, daemon, status or hook");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, del, has, announce, probe, daemon, status, hook or pgprobe");
     }
 
     public static void main(String[] args) {

@@ -88,6 +88,7 @@ public final class VipDaemon {
         mac = macOf(presence.link());
         announcer = Announcer.open(config.vip().interfaceName(), mac);
         announcer.prepare(config.vip().prefix().address(), config.arpMode()); // the first claim pays no class loading
+        RepmgrEvent.parse("1 standby_promote 1"); // nor the first event's parsing
         watcher = new Watcher(config.vip(), AddressManager.open(), new WatcherLog(), this::onForeignClaim);
         control = new ControlServer(config.socket(), new Authorizer(config.allowedUids(), config.allowedGids()), this,
                 log);
@@ -171,16 +172,17 @@ public final class VipDaemon {
 
     /** Claim: add the VIP (idempotent) and announce it, first round at once. */
     public synchronized Json claim(Requester who) {
+        long began = System.nanoTime();
         held = true;
         lostTo = null;
-        claimedAtNanos = System.nanoTime();
+        claimedAtNanos = began;
         answeredCrossing = false;
         lastClaim = Instant.now() + " by " + who;
         try {
             AddressManager.Outcome outcome = addresses.add(config.vip(), config.addOptions());
             int sent = announceNow();
             log.accept("claim by " + who + ": " + (outcome.changed() ? "added " : "already had ") + config.vip().prefix()
-                    + ", announced (" + sent + " frames now)");
+                    + ", announced (" + sent + " frames now) in " + (System.nanoTime() - began) / 1000 + " µs");
             return result("claim", true).put("changed", outcome.changed()).put("announced", sent);
         } catch (IOException | ConflictException e) {
             errors++;

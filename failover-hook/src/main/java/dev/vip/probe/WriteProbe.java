@@ -1,0 +1,202 @@
+package dev.vip.probe;
+
+import dev.vip.hook.Conninfo;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+
+/**
+ * {@code vip pgprobe}: writes one row every {@code every} through the given server (the VIP) with pgjdbc,
+ * short timeouts, reconnecting after any error, and reports each outage window as it ends: the last good
+ * write, the first failed attempt, the first good write again, and the rows acknowledged before it that
+ * the server (now perhaps a new primary) does not have.
+ */
+public final class WriteProbe {
+    /** What the probe tells its caller, on the probe's thread. */
+    public interface Listener {
+        void started(String url, String run);
+
+        void outage(Outages.Window window, List<Long> missing, int unacknowledgedPresent);
+
+        void finished(Summary summary);
+    }
+
+    /** @param missing acknowledged rows the server did not have at the end; -1 when it could not be asked */
+    public record Summary(String run, long attempts, long goodWrites, List<Outages.Window> windows, long missing,
+                          boolean outageAtEnd) {
+        public Duration longest() {
+            return windows.stream().map(Outages.Window::length).max(Duration::compareTo).orElse(Duration.ZERO);
+        }
+    }
+
+    public record Settings(Conninfo conninfo, Duration every, Duration timeout, String table, String run,
+                           Duration duration) {
+        private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+        public Settings {
+            if (!IDENTIFIER.matcher(table).matches()) {
+                throw new IllegalArgumentException("table name '" + table + "' must match " + IDENTIFIER.pattern());
+            }
+            conninfo.jdbcUrl(); // a Unix-socket host is refused here, before anything runs
+        }
+    }
+
+    private final Settings settings;
+    private final Listener listener;
+    private final Outages outages = new Outages();
+    private volatile boolean stopping;
+    private volatile Thread runner;
+    private Connection connection;
+    private PreparedStatement insert;
+    private boolean tableReady; // created once; a reconnect after a failover does not repeat the DDL
+
+    public WriteProbe(Settings settings, Listener listener) {
+        this.settings = settings;
+        this.listener = listener;
+    }
+
+    /** Writes until {@link #stop()} or the duration has passed; returns the summary it also reported. */
+    public Summary run() {
+        runner = Thread.currentThread();
+        String url = settings.conninfo().jdbcUrl();
+        listener.started(url, settings.run());
+        long every = settings.every().toNanos();
+        long start = System.nanoTime();
+        long end = settings.duration() == null ? Long.MAX_VALUE : start + settings.duration().toNanos();
+        long next = start;
+        long seq = 0;
+        while (!stopping && System.nanoTime() - end < 0) {
+            attempt(url, seq++);
+            next += every;
+            long now = System.nanoTime();
+            if (next - now < 0) {
+                next = now; // late: no burst to catch up
+            } else {
+                LockSupport.parkNanos(next - now);
+            }
+        }
+        long missing = -1;
+        if (connection != null) {
+            try {
+                missing = outages.missing(present(seq), seq).size();
+            } catch (SQLException e) {
+                missing = -1;
+            }
+        }
+        close();
+        Summary summary = new Summary(settings.run(), outages.attempts(), outages.goodWrites(), outages.windows(),
+                missing, outages.ongoingSince().isPresent());
+        listener.finished(summary);
+        return summary;
+    }
+
+    public void stop() {
+        stopping = true;
+        Thread t = runner;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void attempt(String url, long seq) {
+        Instant started = Instant.now();
+        try {
+            if (connection == null) {
+                connect(url);
+            }
+            insert.setString(1, settings.run());
+            insert.setLong(2, seq);
+            String server;
+            try (ResultSet r = insert.executeQuery()) {
+                r.next();
+                server = r.getString(1);
+            }
+            Instant acknowledged = Instant.now();
+            outages.good(acknowledged, seq, server).ifPresent(w -> {
+                List<Long> missing;
+                int extra;
+                try {
+                    BitSet present = present(seq);
+                    missing = outages.missing(present, seq);
+                    extra = outages.unacknowledgedPresent(present, seq);
+                } catch (SQLException e) {
+                    missing = List.of();
+                    extra = -1;
+                }
+                listener.outage(w, missing, extra);
+            });
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                tableReady = false; // undefined_table: someone dropped it
+            }
+            close();
+            outages.failed(started, firstLine(e.getMessage()));
+        }
+    }
+
+    private void connect(String url) throws SQLException {
+        Properties props = settings.conninfo().properties();
+        long millis = Math.max(1, settings.timeout().toMillis());
+        String seconds = Long.toString(Math.max(1, (millis + 999) / 1000)); // pgjdbc takes whole seconds here
+        props.setProperty("connectTimeout", seconds);
+        props.setProperty("loginTimeout", seconds);
+        props.setProperty("ApplicationName", "vip pgprobe");
+        connection = DriverManager.getConnection(url, props);
+        connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis));
+        if (!tableReady) {
+            try (Statement s = connection.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + settings.table() + " (run text NOT NULL, seq bigint NOT NULL, "
+                        + "at timestamptz NOT NULL DEFAULT clock_timestamp(), server text, PRIMARY KEY (run, seq))");
+            }
+            tableReady = true;
+        }
+        insert = connection.prepareStatement("INSERT INTO " + settings.table() + " (run, seq, server) VALUES (?, ?, "
+                + "coalesce(nullif(current_setting('cluster_name'), ''), host(inet_server_addr()))) RETURNING server");
+    }
+
+    /** The sequence numbers of this run, up to {@code through}, that the server has. */
+    private BitSet present(long through) throws SQLException {
+        BitSet present = new BitSet();
+        try (PreparedStatement q = connection.prepareStatement("SELECT seq FROM " + settings.table()
+                + " WHERE run = ? AND seq <= ?")) {
+            q.setString(1, settings.run());
+            q.setLong(2, through);
+            try (ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    present.set(Math.toIntExact(r.getLong(1)));
+                }
+            }
+        }
+        return present;
+    }
+
+    private void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // the connection is being thrown away after an error: nothing more to do with it
+            }
+        }
+        connection = null;
+        insert = null;
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "no detail";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}
