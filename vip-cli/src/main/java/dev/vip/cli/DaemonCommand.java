@@ -61,11 +61,11 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             description = "The group that may write the events FIFO, e.g. postgres.")
     String eventsGroup;
 
-    @Option(names = "--allow-user", paramLabel = "USER", description = "A user who may claim and release "
+    @Option(names = "--allow-user", paramLabel = "USER", split = ",", description = "A user who may claim and release "
             + "over the socket (root always may); repeatable.")
     List<String> allowUsers = List.of();
 
-    @Option(names = "--allow-group", paramLabel = "GROUP", description = "A group whose members may claim "
+    @Option(names = "--allow-group", paramLabel = "GROUP", split = ",", description = "A group whose members may claim "
             + "and release; repeatable.")
     List<String> allowGroups = List.of();
 

@@ -29,6 +29,10 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT, description = "Settings (default: $VIP_CONFIG, "
+            + "else " + "/etc/vip/vip.conf when it exists); options on the command line win over it.")
+    java.nio.file.Path config;
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, del, has, announce, probe, daemon, status, hook or pgprobe");
@@ -39,11 +43,27 @@ public final class Main implements Runnable {
     }
 
     static int run(String... args) {
-        return commandLine().execute(args);
+        CommandLine cl = new CommandLine(new Main());
+        ConfigDefaults defaults;
+        try {
+            ConfigFile file = ConfigDefaults.locate(args, System.getenv());
+            ConfigDefaults.validate(file, cl);
+            defaults = new ConfigDefaults(file, args);
+        } catch (ConfigFile.ConfigException e) {
+            cl.getErr().println("vip: " + e.getMessage());
+            cl.getErr().flush();
+            return ExitCodes.USAGE;
+        }
+        return configure(cl, defaults).execute(args);
     }
 
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()), new ConfigDefaults(ConfigFile.empty(), new String[0]));
+    }
+
+    /** Error handling, and the settings file as the source of default values. */
+    static CommandLine configure(CommandLine cl, ConfigDefaults defaults) {
+        cl.setDefaultValueProvider(defaults);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             boolean verbose = commandLine.getCommand() instanceof Reporting r && r.output().verbose;
@@ -58,7 +78,7 @@ public final class Main implements Runnable {
         cl.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
             String name = e.getCommandLine().getCommandSpec().qualifiedName();
-            err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
+            err.println(name + ": " + defaults.explain(e) + " (see '" + name + " --help')");
             err.flush();
             return ExitCodes.USAGE;
         });

@@ -13,7 +13,7 @@ import picocli.CommandLine;
 class HelpTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "add", "del", "has", "announce", "probe", "daemon", "status"})
+    @ValueSource(strings = {"", "add", "del", "has", "announce", "probe", "daemon", "status", "hook", "pgprobe"})
     void helpListsTheExitCodes(String command) {
         CommandLine cl = Main.commandLine();
         StringWriter out = new StringWriter();

@@ -1,0 +1,124 @@
+package dev.vip.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Feeds {@link ConfigFile} settings to picocli as default values, so that flags override the file;
+ * checks the file's sections and keys against the commands, and says which file line a bad value came
+ * from.
+ */
+final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
+    static final Path DEFAULT_FILE = Path.of("/etc/vip/vip.conf");
+    private static final Set<String> NOT_SETTINGS = Set.of("help", "version", "config");
+
+    private final ConfigFile file;
+    private final String[] args;
+    private final Map<OptionSpec, ConfigFile.Entry> used = new IdentityHashMap<>();
+
+    ConfigDefaults(ConfigFile file, String[] args) {
+        this.file = file;
+        this.args = args.clone();
+    }
+
+    /** --config FILE (or --config=FILE) among the arguments, else $VIP_CONFIG, else /etc/vip/vip.conf if present. */
+    static ConfigFile locate(String[] args, Map<String, String> env) throws ConfigFile.ConfigException {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                break;
+            }
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                return ConfigFile.load(Path.of(args[i + 1]));
+            }
+            if (args[i].startsWith("--config=")) {
+                return ConfigFile.load(Path.of(args[i].substring("--config=".length())));
+            }
+        }
+        String fromEnv = env.get("VIP_CONFIG");
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return ConfigFile.load(Path.of(fromEnv));
+        }
+        return Files.exists(DEFAULT_FILE) ? ConfigFile.load(DEFAULT_FILE) : ConfigFile.empty();
+    }
+
+    /** Every section must be a command, every key a long option of it (or, at the top, of some command). */
+    static void validate(ConfigFile file, CommandLine root) throws ConfigFile.ConfigException {
+        Map<String, CommandLine> commands = root.getSubcommands();
+        for (ConfigFile.Entry e : file.entries()) {
+            String where = file.name() + ":" + e.line() + ": ";
+            if (NOT_SETTINGS.contains(e.key())) {
+                throw new ConfigFile.ConfigException(where + "'" + e.key() + "' is not a setting");
+            }
+            if (e.section() != null) {
+                CommandLine command = commands.get(e.section());
+                if (command == null) {
+                    throw new ConfigFile.ConfigException(where + "unknown section [" + e.section() + "] (sections are "
+                            + "command names: " + String.join(", ", new TreeSet<>(commands.keySet())) + ")");
+                }
+                if (command.getCommandSpec().findOption("--" + e.key()) == null) {
+                    throw new ConfigFile.ConfigException(where + "unknown key '" + e.key() + "' in [" + e.section()
+                            + "]: vip " + e.section() + " has no option --" + e.key());
+                }
+            } else if (commands.values().stream().noneMatch(c -> c.getCommandSpec().findOption("--" + e.key()) != null)) {
+                throw new ConfigFile.ConfigException(where + "unknown key '" + e.key() + "': no vip command has --"
+                        + e.key());
+            }
+        }
+    }
+
+    @Override
+    public String defaultValue(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec option) || !option.longestName().startsWith("--")) {
+            return null;
+        }
+        String key = option.longestName().substring(2);
+        if (NOT_SETTINGS.contains(key) || option.command() == null) {
+            return null;
+        }
+        Optional<ConfigFile.Entry> entry = file.lookup(option.command().name(), key);
+        entry.ifPresent(e -> used.put(option, e));
+        return entry.map(ConfigFile.Entry::value).orElse(null);
+    }
+
+    /**
+     * A usage error's message, prefixed with the file and line when the offending value came from the file
+     * (the option is not on the command line and the file set it).
+     */
+    String explain(CommandLine.ParameterException e) {
+        String message = e.getMessage();
+        if (e.getArgSpec() instanceof OptionSpec option) {
+            ConfigFile.Entry entry = used.get(option);
+            return entry != null && !given(option) ? located(entry, message) : message;
+        }
+        for (Map.Entry<OptionSpec, ConfigFile.Entry> u : used.entrySet()) {
+            if (message.contains(u.getKey().longestName()) && !given(u.getKey())) {
+                return located(u.getValue(), message);
+            }
+        }
+        return message;
+    }
+
+    private String located(ConfigFile.Entry entry, String message) {
+        return file.name() + ":" + entry.line() + ": " + entry.name() + " = " + entry.value() + ": " + message;
+    }
+
+    private boolean given(OptionSpec option) {
+        for (String arg : args) {
+            for (String name : option.names()) {
+                if (arg.equals(name) || arg.startsWith(name + "=")
+                        || (name.length() == 2 && !name.startsWith("--") && arg.startsWith(name))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

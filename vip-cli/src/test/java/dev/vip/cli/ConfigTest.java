@@ -1,0 +1,127 @@
+package dev.vip.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The settings file: its format, its checks against the commands, and flags winning over it. */
+class ConfigTest {
+    private static final List<String> SAMPLE = List.of(
+            "# the seed's setup",
+            "interface = eth0",
+            "address = 192.0.2.2/32",
+            "label = 'eth0:0'",
+            "count = 3",
+            "",
+            "[add]",
+            "count = 5",
+            "[daemon]",
+            "allow-group = postgres, dba",
+            "[hook]",
+            "conninfo = \"host=127.0.0.1 user=repmgr dbname=repmgr connect_timeout=2\"");
+
+    private static ConfigFile sample() throws Exception {
+        return ConfigFile.parse("vip.conf", SAMPLE);
+    }
+
+    private static CommandLine parsed(ConfigFile file, String... args) {
+        CommandLine cl = Main.configure(new CommandLine(new Main()), new ConfigDefaults(file, args));
+        cl.parseArgs(args);
+        return cl;
+    }
+
+    @Test
+    void sectionsWinOverTheTopAndQuotesAreRemoved() throws Exception {
+        ConfigFile f = sample();
+        assertEquals("5", f.lookup("add", "count").orElseThrow().value());
+        assertEquals("3", f.lookup("announce", "count").orElseThrow().value());
+        assertEquals("eth0:0", f.lookup("add", "label").orElseThrow().value());
+        assertEquals("host=127.0.0.1 user=repmgr dbname=repmgr connect_timeout=2",
+                f.lookup("hook", "conninfo").orElseThrow().value());
+        assertTrue(f.lookup("pgprobe", "conninfo").isEmpty(), "a section's key is for that command only");
+        assertEquals(12, f.lookup("hook", "conninfo").orElseThrow().line());
+    }
+
+    @Test
+    void theFileSuppliesWhatTheCommandLineLeavesOut() throws Exception {
+        CommandLine cl = parsed(sample(), "add");
+        AddressCommands.Add add = cl.getSubcommands().get("add").getCommand();
+        assertEquals("eth0", add.target.interfaceName);
+        assertEquals("192.0.2.2/32", add.target.address);
+        assertEquals(5, add.announce.count);
+        assertEquals(Duration.ofSeconds(1), add.announce.interval, "the built-in default when the file is silent");
+
+        CommandLine daemon = parsed(sample(), "daemon").getSubcommands().get("daemon");
+        assertEquals(List.of("postgres", "dba"), ((DaemonCommand) daemon.getCommand()).allowGroups.stream()
+                .map(String::strip).toList());
+    }
+
+    @Test
+    void theCommandLineWins() throws Exception {
+        CommandLine cl = parsed(sample(), "add", "-i", "eth1", "--count", "2");
+        AddressCommands.Add add = cl.getSubcommands().get("add").getCommand();
+        assertEquals("eth1", add.target.interfaceName);
+        assertEquals(2, add.announce.count);
+        assertEquals("192.0.2.2/32", add.target.address);
+    }
+
+    @Test
+    void malformedLinesNameTheFileAndTheLine() {
+        assertEquals("f:2: expected 'key = value' or '[command]', not 'interface eth0'", assertThrows(
+                ConfigFile.ConfigException.class, () -> ConfigFile.parse("f", List.of("# x", "interface eth0")))
+                .getMessage());
+        assertEquals("f:3: key 'count' is already set on line 1 (a repeatable option takes a comma-separated list)",
+                assertThrows(ConfigFile.ConfigException.class,
+                        () -> ConfigFile.parse("f", List.of("count = 1", "", "count = 2"))).getMessage());
+        assertEquals("f:1: key 'label': unterminated quote", assertThrows(ConfigFile.ConfigException.class,
+                () -> ConfigFile.parse("f", List.of("label = 'eth0:0"))).getMessage());
+    }
+
+    @Test
+    void unknownKeysAndSectionsAreRefused() throws Exception {
+        CommandLine cl = new CommandLine(new Main());
+        assertEquals("f:1: unknown key 'intrface': no vip command has --intrface", assertThrows(
+                ConfigFile.ConfigException.class,
+                () -> ConfigDefaults.validate(ConfigFile.parse("f", List.of("intrface = eth0")), cl)).getMessage());
+        assertTrue(assertThrows(ConfigFile.ConfigException.class, () -> ConfigDefaults.validate(
+                ConfigFile.parse("f", List.of("[deamon]", "node-id = 1")), cl)).getMessage()
+                .startsWith("f:2: unknown section [deamon] (sections are command names: add, announce, daemon,"));
+        assertEquals("f:2: unknown key 'every' in [hook]: vip hook has no option --every", assertThrows(
+                ConfigFile.ConfigException.class, () -> ConfigDefaults.validate(
+                        ConfigFile.parse("f", List.of("[hook]", "every = 1s")), cl)).getMessage());
+        assertEquals("f:1: 'help' is not a setting", assertThrows(ConfigFile.ConfigException.class,
+                () -> ConfigDefaults.validate(ConfigFile.parse("f", List.of("help = true")), cl)).getMessage());
+        ConfigDefaults.validate(sample(), cl); // the sample is fine
+    }
+
+    @Test
+    void aBadValueFromTheFileIsReportedWithItsLine() throws Exception {
+        ConfigFile f = ConfigFile.parse("/etc/vip/vip.conf", List.of("interface = eth0", "address = 192.0.2.2/32",
+                "interval = soon"));
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.configure(new CommandLine(new Main()), new ConfigDefaults(f, new String[] {"add"}));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("add"));
+        assertTrue(err.toString().startsWith("vip add: /etc/vip/vip.conf:3: interval = soon: "), err.toString());
+        assertTrue(err.toString().contains("'soon' is not a duration"), err.toString());
+    }
+
+    @Test
+    void aBadValueOnTheCommandLineIsNotBlamedOnTheFile() throws Exception {
+        ConfigFile f = ConfigFile.parse("/etc/vip/vip.conf", List.of("interface = eth0", "address = 192.0.2.2/32",
+                "interval = soon"));
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.configure(new CommandLine(new Main()),
+                new ConfigDefaults(f, new String[] {"add", "--count", "0", "--interval", "1s"}));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("add", "--count", "0", "--interval", "1s"));
+        assertTrue(err.toString().startsWith("vip add: --count must be 1-100, not 0"), err.toString());
+    }
+}
