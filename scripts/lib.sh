@@ -15,7 +15,7 @@ vip_require_root() {
 # Installs the Debian packages the build, the tests and the demo need, when any is missing.
 vip_install_packages() {
     local wanted="libpcap0.8 iproute2 iputils-ping iputils-arping tcpdump util-linux jq procps time systemd
-        postgresql-15 postgresql-15-repmgr"
+        postgresql-15 postgresql-15-repmgr lintian man-db"
     command -v javac >/dev/null 2>&1 || wanted="$wanted openjdk-17-jdk-headless"
     command -v mvn >/dev/null 2>&1 || wanted="$wanted maven"
     local missing=""
@@ -49,7 +49,8 @@ vip_ensure_users() {
 
 # Builds the jars bin/vip runs (no tests).
 vip_build() {
-    (cd "$VIP_ROOT" && mvn -B -q -DskipTests package)
+    # the CLI only: the Debian package (module packaging) is built by the test command
+    (cd "$VIP_ROOT" && mvn -B -q -DskipTests package -pl vip-cli -am)
 }
 
 # Deletes namespaces left by an earlier run that was killed before it could clean up.

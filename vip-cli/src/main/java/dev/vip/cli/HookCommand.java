@@ -67,16 +67,16 @@ final class HookCommand implements Callable<Integer>, Main.Reporting {
     @Option(names = "--node-id", paramLabel = "N", description = "This node's repmgr id: other ids are ignored.")
     Integer nodeId;
 
-    @Parameters(index = "0", paramLabel = "NODE", description = "%n")
+    @Parameters(index = "0", paramLabel = "NODE", description = "The node id (repmgr's %%n).")
     String node;
 
-    @Parameters(index = "1", paramLabel = "EVENT", description = "%e")
+    @Parameters(index = "1", paramLabel = "EVENT", description = "The event (repmgr's %%e).")
     String event;
 
-    @Parameters(index = "2", paramLabel = "SUCCESS", description = "%s")
+    @Parameters(index = "2", paramLabel = "SUCCESS", description = "1 or 0: whether it succeeded (repmgr's %%s).")
     String success;
 
-    @Parameters(index = "3..*", paramLabel = "IGNORED", description = "%t and %d: accepted, never used")
+    @Parameters(index = "3..*", paramLabel = "IGNORED", description = "The timestamp and details (repmgr's %%t, %%d): accepted, never used.")
     List<String> ignored = List.of();
 
     @Override

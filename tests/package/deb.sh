@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The Debian package, installed on this machine for real: apt-get install ./vip_*.deb, then
+# vip --version (through the class-data-sharing archive made at install time), every man page rendered
+# with man -l, the bash completion loaded, the units and the example config in place, lintian; then
+# remove (the conffile stays) and purge: no file of the package is left, nor the archive.
+# Prints "package: N passed, N failed"; exit 0 only when every check passed. Run by scripts/test (root).
+set -uo pipefail
+VIP_ROOT=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+deb=$(ls "$VIP_ROOT"/packaging/target/vip_*_all.deb 2>/dev/null | head -1)
+passed=0; failed=0
+check() {
+    local what=$1; shift
+    if "$@"; then passed=$((passed + 1)); echo "ok: $what"; else failed=$((failed + 1)); echo "FAILED: $what"; fi
+}
+if [ -z "$deb" ]; then
+    echo "no package in packaging/target: build it first (mvn -B package)"; exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+files=$(mktemp)
+trap 'rm -f "$files"; apt-get purge -y -qq vip >/dev/null 2>&1' EXIT
+dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { sub(/^\./, "", $6); print $6 }' > "$files"
+
+check "lintian finds no error or warning (overrides justified in packaging/src/deb/lintian-overrides)" \
+    sh -c "lintian --fail-on error,warning '$deb'"
+check "apt-get install ./$(basename "$deb")" sh -c "apt-get install -y -qq '$deb' >/dev/null"
+version=$(dpkg-deb -f "$deb" Version)
+check "vip --version prints the package's version" sh -c "vip --version | grep -qx 'vip ${version/\~/-}'"
+check "the class-data-sharing archive exists" test -s /var/lib/vip/vip.jsa
+check "and the JVM maps it (-Xshare:on fails otherwise)" \
+    sh -c "VIP_JAVA_OPTS='-Xshare:on -Xlog:cds=info' vip --help 2>&1 | grep -q 'Usage: vip'"
+check "the service user exists" getent passwd vip
+pages=0
+for page in /usr/share/man/man1/vip*.1.gz; do
+    pages=$((pages + 1))
+    check "man -l $(basename "$page") renders" sh -c "MANWIDTH=80 man -l '$page' 2>&1 >/dev/null | (! grep -q .) && MANWIDTH=80 man -l '$page' | grep -q 'NAME'"
+done
+commands=$(vip --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { n++ } on && /^$/ { on = 0 } END { print n }')
+check "a man page for vip and each of its $commands commands ($pages pages)" test "$pages" -eq $((commands + 1))
+check "bash completion: complete -p vip" bash -c ". /usr/share/bash-completion/completions/vip && complete -p vip | grep -q ' vip$'"
+check "completion offers the commands" bash -c ". /usr/share/bash-completion/completions/vip; COMP_WORDS=(vip ad); COMP_CWORD=1; COMP_LINE='vip ad'; COMP_POINT=6; _complete_vip vip ad vip >/dev/null 2>&1; [[ \" \${COMPREPLY[*]} \" == *' add '* ]]"
+check "the units are installed" test -f /lib/systemd/system/vip-daemon.service -a -f /lib/systemd/system/vip-watch@.service
+check "systemd knows them" sh -c "systemctl cat vip-daemon.service >/dev/null 2>&1 || [ ! -d /run/systemd/system ]"
+check "/etc/vip/vip.conf is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' vip | grep -q /etc/vip/vip.conf"
+check "the example config is valid (vip has with it reports a usage error for the missing address only)" \
+    sh -c "vip has --config /etc/vip/vip.conf 2>&1 | grep -q 'Missing required options'"
+
+check "apt-get remove" sh -c "apt-get remove -y -qq vip >/dev/null"
+check "after remove: no file of the package is left but the conffile" \
+    sh -c "! grep -v '^/etc/vip/vip.conf$' '$files' | while read -r f; do [ -e \"\$f\" ] && echo \"\$f\"; done | grep -q ."
+check "after remove: the conffile stays" test -f /etc/vip/vip.conf
+check "after remove: the archive is gone" test ! -e /var/lib/vip
+check "apt-get purge" sh -c "apt-get purge -y -qq vip >/dev/null"
+check "after purge: nothing is left" sh -c "! while read -r f; do [ -e \"\$f\" ] && echo \"\$f\"; done < '$files' | grep -q . && [ ! -e /etc/vip ] && [ ! -e /var/lib/vip ] && [ ! -e /usr/share/vip ] && [ ! -e /usr/share/doc/vip ]"
+check "dpkg no longer knows vip" sh -c "! dpkg-query -W vip >/dev/null 2>&1 || dpkg-query -W -f='\${Status}' vip | grep -q not-installed"
+echo "package: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
