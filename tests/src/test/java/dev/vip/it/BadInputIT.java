@@ -69,7 +69,29 @@ class BadInputIT {
         cases.add(Arguments.of("unknown command", List.of("move", "-i", "eth0", "-a", "198.51.100.10/32")));
         cases.add(Arguments.of("no command", List.of()));
         cases.add(Arguments.of("bad address on del", List.of("del", "-i", "eth0", "-a", "203.0.113.5/99")));
+        // a settings file that cannot be used stops the command before it acts: one line naming file and line
+        String[][] configs = {
+            {"config with an unknown key", "interface = eth0\nadress = 198.51.100.10/32\n"},
+            {"config with a bad value", "interface = eth0\naddress = 198.51.100.10/32\ncount = many\n"},
+            {"config with a bad address", "interface = eth0\naddress = 198.51.100.10/99\n"},
+            {"config with an unknown section", "[ad]\ninterface = eth0\n"},
+            {"config line without =", "interface eth0\n"}};
+        for (String[] c : configs) {
+            cases.add(Arguments.of(c[0], List.of("add", "--config", configFile(c[1]))));
+        }
+        cases.add(Arguments.of("missing config file", List.of("add", "--config", "/nonexistent/vip.conf")));
         return cases.stream();
+    }
+
+    private static String configFile(String text) {
+        try {
+            java.nio.file.Path f = java.nio.file.Files.createTempFile("vip-bad-", ".conf");
+            f.toFile().deleteOnExit();
+            java.nio.file.Files.writeString(f, text);
+            return f.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -80,6 +102,9 @@ class BadInputIT {
         assertEquals(2, r.exit(), () -> what + ": " + r.stderr());
         assertEquals(1, r.stderrLines().size(), () -> what + ": " + r.stderr());
         assertTrue(r.stderr().startsWith("vip"), r.stderr());
+        if (what.startsWith("config")) {
+            assertTrue(r.stderr().contains(".conf:"), () -> what + " must name the file and line: " + r.stderr());
+        }
         assertEquals("", r.stdout());
         assertEquals(before, bed.addresses(host, "eth0"));
     }

@@ -90,7 +90,8 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
 
     /**
      * A usage error's message, prefixed with the file and line when the offending value came from the file
-     * (the option is not on the command line and the file set it).
+     * (the option is not on the command line and the file set it; a check made after parsing is matched
+     * by the option's name or the quoted value in its message).
      */
     String explain(CommandLine.ParameterException e) {
         String message = e.getMessage();
@@ -99,7 +100,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             return entry != null && !given(option) ? located(entry, message) : message;
         }
         for (Map.Entry<OptionSpec, ConfigFile.Entry> u : used.entrySet()) {
-            if (message.contains(u.getKey().longestName()) && !given(u.getKey())) {
+            boolean named = message.contains(u.getKey().longestName())
+                    || message.contains("'" + u.getValue().value() + "'");
+            if (named && !given(u.getKey())) {
                 return located(u.getValue(), message);
             }
         }

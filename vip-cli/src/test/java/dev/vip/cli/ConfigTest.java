@@ -114,6 +114,16 @@ class ConfigTest {
     }
 
     @Test
+    void aValueRefusedAfterParsingIsStillTracedToItsLine() throws Exception {
+        ConfigFile f = ConfigFile.parse("/etc/vip/vip.conf", List.of("interface = eth0", "address = 192.0.2.2/99"));
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.configure(new CommandLine(new Main()), new ConfigDefaults(f, new String[] {"add"}));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("add"));
+        assertTrue(err.toString().startsWith("vip add: /etc/vip/vip.conf:2: address = 192.0.2.2/99: "), err.toString());
+    }
+
+    @Test
     void aBadValueOnTheCommandLineIsNotBlamedOnTheFile() throws Exception {
         ConfigFile f = ConfigFile.parse("/etc/vip/vip.conf", List.of("interface = eth0", "address = 192.0.2.2/32",
                 "interval = soon"));
