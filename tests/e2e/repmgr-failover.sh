@@ -11,7 +11,10 @@
 #   3. a switchover back to n1, done by hand as repmgr would without ssh (pause repmgrd, stop n2 cleanly,
 #      promote n1, rejoin n2, unpause): the VIP follows to n1 and writes land there.
 # A client runs `vip pgprobe` through the VIP from start to end: each outage window it saw is checked
-# and printed.
+# and printed. A second VIP, the standby VIP (.20), follows a streaming standby (issue 7): on n2 at the
+# start, on n2 (the primary: no standby streams) after the failover, never on the stray primary, on n1
+# once it streams again, back on n2 when n1's PostgreSQL stops, and on n2 after the switchover; a
+# client reads through it after each move.
 # Prints a timeline; ends with "N passed, N failed"; exit 0 only when every check passed.
 # Run by scripts/test (root). Uses 198.51.100.0/24 only; removes everything it made, even on failure.
 #
@@ -20,6 +23,7 @@
 # put a timestamp script before the command (the moment repmgr fires the event) and print a RESULT line.
 set -uo pipefail
 ONLY_FAILOVER=${E2E_ONLY_FAILOVER:-0}
+STANDBY=${E2E_STANDBY:-1}  # 0: no standby VIP (the failover benchmark's setting)
 NICE=${E2E_DAEMON_NICE:--10}  # as systemd/vip-daemon.service
 HOOK=${E2E_HOOK:-fifo}
 VIP_ROOT=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
@@ -28,6 +32,7 @@ B=$(mktemp -d /tmp/vip-e2e.XXXXXX)
 BIN=/usr/lib/postgresql/15/bin
 VIPB=$VIP_ROOT/bin/vip
 VIP=198.51.100.10
+SVIP=198.51.100.20
 passed=0; failed=0
 t0=$(date +%s.%N)
 ts() { awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%6.2f", b - a }'; }
@@ -51,6 +56,20 @@ trap cleanup EXIT
 as_pg() { local ns=$1; shift; ip netns exec "$ns" setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
 has_vip() { ip -n "$P-$1" -j addr show dev eth0 | jq -e --arg v "$VIP" '[.[0].addr_info[] | select(.local == $v)] | length == 1' >/dev/null; }
 lacks_vip() { ! has_vip "$1"; }
+has_svip() { ip -n "$P-$1" -j addr show dev eth0 | jq -e --arg v "$SVIP" '[.[0].addr_info[] | select(.local == $v)] | length == 1' >/dev/null; }
+lacks_svip() { ! has_svip "$1"; }
+client_svip_points_to() { [ "$(ip -n $P-c -j neigh show $SVIP dev eth0 | jq -r '.[0].lladdr // ""')" = "02:00:00:00:00:0$1" ]; }
+read_through_svip() {  # a read through the standby VIP is answered by node $1
+    local id; id=$(ip netns exec $P-c setpriv --reuid=postgres --regid=postgres --init-groups \
+        $BIN/psql "host=$SVIP user=repmgr dbname=repmgr connect_timeout=2" -qAtc \
+        "select current_setting('cluster_name') from probe limit 1" 2>>$B/client.err | head -1)
+    [ "$id" = "n$1" ]
+}
+streams() {  # node $1 streams to the primary, node $2, as its pg_stat_replication says
+    [ "$(as_pg $P-n$2 $BIN/psql -h $B/n$2/sock -U repmgr -d repmgr -qAtc \
+        "select state from pg_stat_replication where application_name = 'n$1'" 2>/dev/null)" = streaming ]
+}
+now() { date +%s.%N; }
 client_points_to() { [ "$(ip -n $P-c -j neigh show $VIP dev eth0 | jq -r '.[0].lladdr // ""')" = "02:00:00:00:00:0$1" ]; }
 write_through_vip() {  # the row lands on node $1
     local id; id=$(ip netns exec $P-c setpriv --reuid=postgres --regid=postgres --init-groups \
@@ -79,6 +98,7 @@ notify_command() {  # the documented one-liner, or (bench) a stamp then the one-
     fi
 }
 epoch() { date -d "$1" +%s.%N; }
+
 jq_true() { jq -se "$1" "$2" >/dev/null; }
 stop_probe() { kill -TERM "$probe" 2>/dev/null; wait "$probe" 2>/dev/null; }
 since() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
@@ -144,18 +164,26 @@ pg_start 2
 as_pg $P-n2 $BIN/repmgr -f $B/n2/repmgr.conf standby register >/dev/null 2>&1
 log "repmgrd and vip daemon on both nodes"
 for n in 1 2; do
+    sargs=()
+    [ "$STANDBY" = 1 ] && sargs=(--standby-address $SVIP/32 --standby-label eth0:1 --health-interval 2s
+        --conninfo "host=198.51.100.1$n user=repmgr dbname=repmgr")
     as_pg $P-n$n $BIN/repmgrd -f $B/n$n/repmgr.conf --daemonize=false > $B/n$n/repmgrd.out 2>&1 &
     pids+=($!)
     ip netns exec $P-n$n nice -n "$NICE" setpriv --reuid=vip --regid=vip --groups=postgres --inh-caps=+net_admin,+net_raw \
         --ambient-caps=+net_admin,+net_raw "$VIPB" daemon -i eth0 -a $VIP/32 -l eth0:0 \
         --socket $B/n$n/run/vip.sock --events-fifo $B/n$n/run/events --events-group postgres \
-        --allow-group postgres --node-id $n > $B/n$n/daemon.log 2>&1 &
+        --allow-group postgres --node-id $n "${sargs[@]}" > $B/n$n/daemon.log 2>&1 &
     pids+=($!)
 done
 wait_until 30 test -p $B/n1/run/events -a -p $B/n2/run/events -a -S $B/n1/run/vip.sock -a -S $B/n2/run/vip.sock
 ip netns exec $P-n1 "$VIPB" add -q -i eth0 -a $VIP/32 --socket $B/n1/run/vip.sock
 check "the VIP starts on n1" has_vip n1
 check "writes through the VIP land on n1" wait_until 5 write_through_vip 1
+if [ "$STANDBY" = 1 ]; then
+    check "the standby VIP starts on n2 (the streaming standby)" wait_until 10 has_svip n2
+    check "and not on n1" lacks_svip n1
+    check "reads through the standby VIP land on n2" wait_until 5 read_through_svip 2
+fi
 if [ "$ONLY_FAILOVER" = 1 ]; then  # the announcements of the VIP the client sees, with their sender MAC
     ip netns exec $P-c tcpdump -i eth0 -n -e -l -tt --immediate-mode "arp and arp[14:4] = 0xc633640a" \
         > $B/client-arp 2>/dev/null &
@@ -184,6 +212,11 @@ log "VIP on n2 $(awk -v a="$killed" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f"
 check "the VIP leaves n1" wait_until 5 lacks_vip n1
 check "the client's entry points to n2" wait_until 5 client_points_to 2
 check "writes through the VIP resume, on n2" wait_until 10 write_through_vip 2
+if [ "$STANDBY" = 1 ]; then
+    sleep 2.5  # one health check after the promotion
+    check "both VIPs on n2: no standby streams, the standby VIP stays with the primary" has_svip n2
+    check "the standby VIP is not on n1" lacks_svip n1
+fi
 if [ "$ONLY_FAILOVER" = 1 ]; then
     stop_probe
     w=$(jq -c 'select(.event == "outage")' $B/probe.jsonl | head -1)
@@ -213,6 +246,7 @@ sleep 3
 check "the stray primary does not take the VIP" lacks_vip n1
 check "n2 keeps the VIP" has_vip n2
 check "the client keeps writing to n2" write_through_vip 2
+[ "$STANDBY" = 1 ] && check "the stray primary does not take the standby VIP either" lacks_svip n1
 as_pg $P-n1 $BIN/pg_ctl -w -D $B/n1/data -m fast stop >/dev/null
 
 log "scenario 2: n1 rejoins as a standby"
@@ -228,6 +262,26 @@ kill $sampler 2>/dev/null
 check "the VIP never appeared on n1 during the rejoin" test ! -s $B/n1-samples
 check "n2 still holds the VIP" has_vip n2
 check "writes through the VIP still land on n2" write_through_vip 2
+if [ "$STANDBY" = 1 ]; then
+    wait_until 20 streams 1 2; streaming=$(now)
+    check "the standby VIP moves to n1 once it streams" wait_until 10 has_svip n1
+    log "standby VIP on n1 $(since "$streaming" "$(now)") s after n1 streams (health check every 2 s)"
+    check "and leaves n2" wait_until 5 lacks_svip n2
+    check "the client's entry for the standby VIP points to n1" wait_until 5 client_svip_points_to 1
+    check "reads through the standby VIP land on n1" wait_until 5 read_through_svip 1
+    check "the primary VIP stays on n2" has_vip n2
+
+    log "scenario 5: n1's PostgreSQL stops"
+    as_pg $P-n1 $BIN/pg_ctl -w -D $B/n1/data -m fast stop >/dev/null; stopped=$(now)
+    check "the standby VIP returns to n2" wait_until 10 has_svip n2
+    log "standby VIP on n2 $(since "$stopped" "$(now)") s after n1's PostgreSQL stopped"
+    check "and leaves n1" wait_until 5 lacks_svip n1
+    check "the client's entry for the standby VIP points to n2" wait_until 5 client_svip_points_to 2
+    check "reads through the standby VIP land on n2" wait_until 5 read_through_svip 2
+    pg_start 1
+    check "n1 streams again" wait_until 20 streams 1 2
+    check "and gets the standby VIP back" wait_until 10 has_svip n1
+fi
 
 log "scenario 3: switchover back to n1 (without ssh: pause repmgrd, stop n2, promote n1, rejoin n2)"
 as_pg $P-n1 $BIN/repmgr -f $B/n1/repmgr.conf service pause > $B/switchover.log 2>&1
@@ -244,6 +298,11 @@ as_pg $P-n1 $BIN/repmgr -f $B/n1/repmgr.conf service unpause >> $B/switchover.lo
 check "the client's entry points to n1" wait_until 5 client_points_to 1
 check "writes through the VIP land on n1" wait_until 10 write_through_vip 1
 check "n2 does not hold the VIP" lacks_vip n2
+if [ "$STANDBY" = 1 ]; then
+    check "the standby VIP is on n2, the new standby" wait_until 10 has_svip n2
+    check "and not on n1, the new primary" wait_until 5 lacks_svip n1
+    check "reads through the standby VIP land on n2" wait_until 5 read_through_svip 2
+fi
 
 stop_probe
 jq -c 'select(.event == "outage")' $B/probe.jsonl > $B/outages.jsonl

@@ -1,9 +1,12 @@
 package dev.vip.cli;
 
 import dev.vip.core.AddOptions;
+import dev.vip.core.IpPrefix;
 import dev.vip.core.Vip;
 import dev.vip.core.daemon.DaemonConfig;
 import dev.vip.core.daemon.VipDaemon;
+import dev.vip.hook.Conninfo;
+import dev.vip.hook.StandbyKeeper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -79,6 +82,27 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             + "announcing again, once, not yielded to (default: ${DEFAULT-VALUE}; 0 to yield at once).")
     Duration claimGrace;
 
+    @Option(names = "--standby-address", paramLabel = "CIDR", description = "A second VIP that follows a healthy "
+            + "streaming standby (reads, backups), on the same interface; needs --node-id and --conninfo.")
+    String standbyAddress;
+
+    @Option(names = "--standby-label", paramLabel = "LABEL", description = "The standby VIP's label (IPv4), e.g. eth0:1.")
+    String standbyLabel;
+
+    @Option(names = "--conninfo", paramLabel = "CONNINFO", description = "The local PostgreSQL (libpq key=value, a TCP "
+            + "host), for the standby VIP's health check: repmgr's metadata and the primary's pg_stat_replication.")
+    String conninfo;
+
+    @Option(names = "--health-interval", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
+            description = "How often the standby VIP's placement is checked (default: ${DEFAULT-VALUE}); also after "
+                    + "every repmgr event.")
+    Duration healthInterval;
+
+    @Option(names = "--max-lag", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "The largest replay lag a standby may have to get the standby VIP (default: no limit); "
+                    + "the one holding it keeps it up to twice that.")
+    Duration maxLag;
+
     @Override
     public OutputOptions output() {
         return output;
@@ -94,6 +118,26 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         }
         if (claimGrace.compareTo(Duration.ofSeconds(10)) > 0) {
             throw new ParameterException(spec.commandLine(), "--claim-grace must be at most 10s");
+        }
+        Vip standbyVip = null;
+        Conninfo pg = null;
+        if (standbyAddress != null) {
+            if (nodeId == null || conninfo == null) {
+                throw new ParameterException(spec.commandLine(), "--standby-address needs --node-id and --conninfo");
+            }
+            if (healthInterval.compareTo(Duration.ofMillis(200)) < 0 || healthInterval.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new ParameterException(spec.commandLine(), "--health-interval must be 200ms-5m");
+            }
+            try {
+                standbyVip = new Vip(vip.interfaceName(), IpPrefix.parse(standbyAddress), standbyLabel);
+                pg = Conninfo.parse(conninfo);
+                pg.jdbcUrl();
+            } catch (IllegalArgumentException e) { // InvalidInputException too
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            if (standbyVip.prefix().address().equals(vip.prefix().address())) {
+                throw new ParameterException(spec.commandLine(), "--standby-address must differ from --address");
+            }
         }
         POSIX posix = POSIXFactory.getNativePOSIX();
         Set<Integer> uids = new HashSet<>();
@@ -115,15 +159,49 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 err.flush();
             }
         });
+        VipDaemon standby = null;
+        StandbyKeeper keeper = null;
         try {
             daemon.start();
+            if (standbyVip != null) {
+                // the standby VIP: its own announcer, watcher and repair; no socket or FIFO of its own
+                DaemonConfig standbyConfig = new DaemonConfig(standbyVip, addOptions, announce.arpMode, announce.count,
+                        announce.interval, refresh, null, null, null, Set.of(), Set.of(), nodeId, claimGrace);
+                standby = new VipDaemon(standbyConfig, line -> {
+                    synchronized (err) {
+                        err.println("vip daemon: standby VIP: " + line);
+                        err.flush();
+                    }
+                });
+                standby.start();
+                keeper = new StandbyKeeper(standby, daemon::held, nodeId, pg, healthInterval, maxLag, line -> {
+                    synchronized (err) {
+                        err.println("vip daemon: " + line);
+                        err.flush();
+                    }
+                });
+                daemon.companion(keeper::status, keeper::checkSoon);
+                keeper.start();
+            }
         } catch (IOException e) {
             daemon.stop();
+            if (standby != null) {
+                standby.stop();
+            }
             throw CommandFailure.of("start the daemon for " + vip.prefix() + " on " + vip.interfaceName(), e,
                     AddressCommands.ADMIN_AND_RAW);
         }
+        VipDaemon standbyDaemon = standby;
+        StandbyKeeper standbyKeeper = keeper;
+        Runnable stop = () -> {
+            if (standbyKeeper != null) {
+                standbyKeeper.stop();
+                standbyDaemon.stop();
+            }
+            daemon.stop();
+        };
         for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), signal -> new Thread(daemon::stop, "vip-stop").start());
+            Signal.handle(new Signal(name), signal -> new Thread(stop, "vip-stop").start());
         }
         daemon.awaitStop();
         return ExitCodes.OK;

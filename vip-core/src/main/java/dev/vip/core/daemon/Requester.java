@@ -4,6 +4,10 @@ package dev.vip.core.daemon;
 public record Requester(String source, int uid, int pid) {
     public static final Requester START = new Requester("start-up", -1, -1);
 
+    public static Requester healthCheck(String why) {
+        return new Requester("health check: " + why, -1, -1);
+    }
+
     public static Requester fifo(String event) {
         return new Requester("repmgr " + event, -1, -1);
     }

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * {@code vip daemon}: holds one VIP for this node, warm. Claims and releases come from the control socket
@@ -49,6 +50,8 @@ public final class VipDaemon {
     private ControlServer control;
     private EventFifo fifo;
     private volatile boolean stopping;
+    private volatile Supplier<Json> companion;
+    private volatile Runnable afterEvent;
 
     // state, guarded by this
     private boolean held;
@@ -90,9 +93,11 @@ public final class VipDaemon {
         announcer.prepare(config.vip().prefix().address(), config.arpMode()); // the first claim pays no class loading
         RepmgrEvent.parse("1 standby_promote 1"); // nor the first event's parsing
         watcher = new Watcher(config.vip(), AddressManager.open(), new WatcherLog(), this::onForeignClaim);
-        control = new ControlServer(config.socket(), new Authorizer(config.allowedUids(), config.allowedGids()), this,
-                log);
-        control.start();
+        if (config.socket() != null) {
+            control = new ControlServer(config.socket(), new Authorizer(config.allowedUids(), config.allowedGids()),
+                    this, log);
+            control.start();
+        }
         if (config.eventsFifo() != null) {
             fifo = new EventFifo(config.eventsFifo(), config.eventsGid(), this, log);
             fifo.start();
@@ -125,7 +130,9 @@ public final class VipDaemon {
                         + " at start: not holding it");
             }
         }
-        log.accept("ready: socket " + config.socket() + (fifo == null ? "" : ", events " + config.eventsFifo()));
+        if (control != null) {
+            log.accept("ready: socket " + config.socket() + (fifo == null ? "" : ", events " + config.eventsFifo()));
+        }
     }
 
     private static MacAddress macOf(LinkMessage link) throws IOException {
@@ -210,8 +217,29 @@ public final class VipDaemon {
         }
     }
 
+    /**
+     * Another VIP this daemon serves (the standby VIP): its status joins this one's, its fields prefixed
+     * with {@code standby_}; {@code afterEvent} runs after each repmgr event from the FIFO.
+     */
+    public void companion(Supplier<Json> status, Runnable afterEvent) {
+        this.companion = status;
+        this.afterEvent = afterEvent;
+    }
+
+    public synchronized boolean held() {
+        return held;
+    }
+
     /** A repmgr event from the FIFO, already parsed. */
-    public synchronized void onRepmgrEvent(RepmgrEvent event) {
+    public void onRepmgrEvent(RepmgrEvent event) {
+        handle(event);
+        Runnable after = afterEvent;
+        if (after != null) {
+            after.run();
+        }
+    }
+
+    private synchronized void handle(RepmgrEvent event) {
         if (config.nodeId() != null && event.nodeId() != config.nodeId()) {
             log.accept("repmgr event " + event.event() + " for node " + event.nodeId() + " ignored: this is node "
                     + config.nodeId());
@@ -394,14 +422,23 @@ public final class VipDaemon {
         }
     }
 
-    public synchronized Json status() {
+    public Json status() {
+        Json out = ownStatus();
+        Supplier<Json> other = companion;
+        if (other != null) {
+            other.get().fields().forEach((k, v) -> out.put("standby_" + k, v));
+        }
+        return out;
+    }
+
+    private synchronized Json ownStatus() {
         boolean present;
         try {
             present = addresses.find(config.vip()).address().isPresent();
         } catch (IOException e) {
             present = false;
         }
-        return result("status", true).put("held", held).put("present", present)
+        return result("status", true).put("role", "primary").put("held", held).put("present", present)
                 .put("mac", mac == null ? null : mac.toString())
                 .put("last_claim", lastClaim).put("last_release", lastRelease).put("lost_to", lostTo)
                 .put("announcements_sent", announcements).put("foreign_claims_seen", foreignClaims)

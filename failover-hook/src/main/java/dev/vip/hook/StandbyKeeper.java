@@ -1,0 +1,118 @@
+package dev.vip.hook;
+
+import dev.vip.core.Json;
+import dev.vip.core.daemon.Requester;
+import dev.vip.core.daemon.VipDaemon;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The standby VIP's health check, in the daemon: every {@code interval} (and at once after each repmgr
+ * event) it reads the {@link ClusterView}, asks {@link Placement} where the standby VIP goes, and claims
+ * or releases it on this node through the standby VIP's own {@link VipDaemon} (which announces it and
+ * watches for others, as for the primary VIP). A node whose PostgreSQL does not answer lets it go; a
+ * view that cannot be read whole changes nothing (during a failover the primary is briefly nowhere).
+ */
+public final class StandbyKeeper {
+    private final VipDaemon standby;
+    private final BooleanSupplier holdsPrimaryVip;
+    private final int self;
+    private final Conninfo local;
+    private final Duration interval;
+    private final Duration maxLag;
+    private final Consumer<String> log;
+    private final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vip-standby-health");
+        t.setDaemon(true);
+        return t;
+    });
+
+    // state, on the checks thread only; read by status() under this
+    private Integer current;
+    private String where = "not decided yet";
+    private String why = "no check yet";
+    private Instant lastCheck;
+    private long checkCount;
+
+    public StandbyKeeper(VipDaemon standby, BooleanSupplier holdsPrimaryVip, int self, Conninfo local,
+                         Duration interval, Duration maxLag, Consumer<String> log) {
+        this.standby = standby;
+        this.holdsPrimaryVip = holdsPrimaryVip;
+        this.self = self;
+        this.local = local;
+        this.interval = interval;
+        this.maxLag = maxLag;
+        this.log = log;
+    }
+
+    public void start() {
+        checks.scheduleWithFixedDelay(this::check, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A check now (after a repmgr event), on the same thread as the periodic ones. */
+    public void checkSoon() {
+        checks.execute(this::check);
+    }
+
+    public void stop() {
+        checks.shutdownNow();
+    }
+
+    private void check() {
+        try {
+            ClusterView view = ClusterView.read(local, interval.compareTo(Duration.ofSeconds(1)) < 0 ? interval
+                    : Duration.ofSeconds(1));
+            boolean held = standby.held();
+            String placeWas = where;
+            if (!view.localUp()) {
+                record("not here", view.problem());
+                if (held) {
+                    standby.release(Requester.healthCheck("the local PostgreSQL does not answer"));
+                }
+            } else if (!view.complete()) {
+                record(where, view.problem() + ": no change");
+            } else {
+                Placement.Decision d = Placement.decide(view.standbys(), maxLag, current);
+                current = d.holder().orElse(null);
+                boolean primaryHere = holdsPrimaryVip.getAsBoolean();
+                boolean want = d.holds(self, primaryHere);
+                record(d.holder().map(h -> "node " + h).orElse("the primary"), d.reason());
+                if (want && !held) {
+                    standby.claim(Requester.healthCheck(d.reason()));
+                } else if (!want && held) {
+                    standby.release(Requester.healthCheck(d.reason()));
+                }
+            }
+            if (!where.equals(placeWas)) {
+                log.accept("standby VIP: " + where + ": " + why);
+            }
+        } catch (RuntimeException e) {
+            record(where, "check failed: " + e);
+            log.accept("standby VIP: check failed: " + e);
+        }
+    }
+
+    private synchronized void record(String place, String reason) {
+        where = place;
+        why = reason;
+        lastCheck = Instant.now();
+        checkCount++;
+    }
+
+    /** The standby VIP's own status, and where the health check puts it and why. */
+    public Json status() {
+        Json own = standby.status();
+        synchronized (this) {
+            return own.put("role", "standby").put("placed_on", where).put("reason", why)
+                    .put("last_check", Optional.ofNullable(lastCheck).map(Instant::toString).orElse(null))
+                    .put("checks", checkCount).put("health_interval_ms", interval.toMillis())
+                    .put("max_lag_ms", maxLag == null ? null : maxLag.toMillis());
+        }
+    }
+}
