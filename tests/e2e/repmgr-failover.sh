@@ -24,6 +24,8 @@
 set -uo pipefail
 ONLY_FAILOVER=${E2E_ONLY_FAILOVER:-0}
 STANDBY=${E2E_STANDBY:-1}  # 0: no standby VIP (the failover benchmark's setting)
+STANDBY_ROUNDS=${E2E_STANDBY_ROUNDS:-0}  # N > 0 (scripts/bench-standby): N rounds of n2 stopping and
+                                         # streaming again, timed, then exit
 NICE=${E2E_DAEMON_NICE:--10}  # as systemd/vip-daemon.service
 HOOK=${E2E_HOOK:-fifo}
 VIP_ROOT=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
@@ -70,6 +72,7 @@ streams() {  # node $1 streams to the primary, node $2, as its pg_stat_replicati
         "select state from pg_stat_replication where application_name = 'n$1'" 2>/dev/null)" = streaming ]
 }
 now() { date +%s.%N; }
+reads_on() { as_pg $P-n$1 $BIN/psql -h $B/n$1/sock -U repmgr -d repmgr -qAtc "select 1" >/dev/null 2>&1; }
 client_points_to() { [ "$(ip -n $P-c -j neigh show $VIP dev eth0 | jq -r '.[0].lladdr // ""')" = "02:00:00:00:00:0$1" ]; }
 write_through_vip() {  # the row lands on node $1
     local id; id=$(ip netns exec $P-c setpriv --reuid=postgres --regid=postgres --init-groups \
@@ -203,6 +206,50 @@ probe=$!; pids+=($probe)
 check "the client's probe writes through the VIP" wait_until 20 probe_writing
 wait_until 20 grep -q "monitoring connection to upstream node" $B/n2/repmgrd.log
 # no pause here: a failover inside n1's announcement rounds is what the daemon's claim grace is for
+
+if [ "$STANDBY_ROUNDS" -gt 0 ]; then
+    # kernel timestamps of n2's address changes, and the announcements of the standby VIP at the client
+    ip -n $P-n2 -ts monitor address > $B/n2-addr-events 2>/dev/null &
+    pids+=($!)
+    ip netns exec $P-c tcpdump -i eth0 -n -e -l -tt --immediate-mode "arp and arp[14:4] = 0xc6336414" \
+        > $B/client-sarp 2>/dev/null &
+    pids+=($!)
+    sleep 1
+    svip_event() {  # svip_event Deleted|added AFTER: the first such change of the standby VIP on n2 after AFTER
+        local t
+        while read -r t; do
+            t=$(date -d "${t:1:26}" +%s.%N)
+            awk -v t="$t" -v a="$2" 'BEGIN { exit !(t >= a) }' && { echo "$t"; return 0; }
+        done < <(grep " $SVIP/32 " $B/n2-addr-events | grep -E "$1" | awk '{ print $1 }')
+        return 1
+    }
+    jitter() { sleep "$((RANDOM % 2)).$(printf '%03d' $((RANDOM % 1000)))"; }  # 0-2 s: no phase lock with the checks
+    for r in $(seq "$STANDBY_ROUNDS"); do
+        jitter
+        down=$(now)  # the shutdown stops the WAL receiver first: ineligible from its start
+        as_pg $P-n2 $BIN/pg_ctl -w -D $B/n2/data -m fast stop >/dev/null
+        wait_until 10 has_svip n1
+        left=""; end=$(( $(date +%s) + 5 ))
+        until left=$(svip_event "Deleted" "$down") || [ "$(date +%s)" -ge "$end" ]; do sleep 0.1; done
+        jitter
+        pg_start 2
+        until streams 2 1 && reads_on 2; do sleep 0.02; done; up=$(now)  # eligible: streams and takes reads
+        wait_until 10 has_svip n2
+        garp=""; end=$(( $(date +%s) + 5 ))
+        until [ -n "$garp" ] || [ "$(date +%s)" -ge "$end" ]; do
+            sleep 0.1
+            garp=$(awk -v u="$up" '$1 >= u && $2 == "02:00:00:00:00:02" { print $1; exit }' $B/client-sarp)
+        done
+        if [ -n "$left" ] && [ -n "$garp" ]; then
+            echo "SRESULT round=$r ineligible_to_gone_ms=$(since "$down" "$left" | awk '{ print $1 * 1000 }')" \
+                "eligible_to_answering_ms=$(since "$up" "$garp" | awk '{ print $1 * 1000 }')"
+        else
+            failed=$((failed + 1)); log "FAILED: round $r: no removal or no announcement seen"
+        fi
+    done
+    echo "e2e: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]; exit
+fi
 
 log "scenario 1: kill -9 of n1's postmaster"
 kill -9 "$(head -1 $B/n1/data/postmaster.pid)"

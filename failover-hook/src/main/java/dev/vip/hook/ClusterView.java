@@ -17,48 +17,107 @@ import java.util.Properties;
  * answers and is in recovery, repmgr's node list (the {@code repmgr.nodes} table, replicated to every
  * node), and the primary's {@code pg_stat_replication}, matched to the nodes by application_name
  * (repmgr sets it to the node name in primary_conninfo). Read on the local server when it is the
- * primary, else on the primary named in the metadata.
+ * primary, else on the primary named in the metadata, by a {@link Reader}.
  */
 public record ClusterView(boolean localUp, boolean localInRecovery, List<Placement.Standby> standbys, String problem) {
 
-    /** The view, or a view with {@code problem} set when some part could not be read. */
-    public static ClusterView read(Conninfo local, Duration timeout) {
-        Map<Integer, String> names = new HashMap<>();
-        boolean inRecovery;
-        String primaryConninfo = null;
-        try (Connection c = connect(local, timeout); Statement s = c.createStatement()) {
-            try (ResultSet r = s.executeQuery("SELECT pg_is_in_recovery()")) {
-                r.next();
-                inRecovery = r.getBoolean(1);
-            }
-            try (ResultSet r = s.executeQuery("SELECT node_id, node_name, type, conninfo FROM repmgr.nodes WHERE active")) {
-                while (r.next()) {
-                    if ("standby".equals(r.getString(3))) {
-                        names.put(r.getInt(1), r.getString(2));
-                    } else if ("primary".equals(r.getString(3))) {
-                        primaryConninfo = r.getString(4);
+    /**
+     * Reads views over connections it keeps between checks (a check is then two short queries, not two
+     * logins), reconnecting after any error and when the metadata names another primary. One thread.
+     */
+    public static final class Reader implements AutoCloseable {
+        private final Conninfo local;
+        private final Duration timeout;
+        private Connection localConnection;
+        private Connection primaryConnection;
+        private String primaryConninfo;
+
+        public Reader(Conninfo local, Duration timeout) {
+            this.local = local;
+            this.timeout = timeout;
+        }
+
+        /** The view, or a view with {@code problem} set when some part could not be read. */
+        public ClusterView read() {
+            Map<Integer, String> names = new HashMap<>();
+            boolean inRecovery;
+            String primary = null;
+            try {
+                if (localConnection == null) {
+                    localConnection = connect(local, timeout);
+                }
+                try (Statement s = localConnection.createStatement()) {
+                    try (ResultSet r = s.executeQuery("SELECT pg_is_in_recovery()")) {
+                        r.next();
+                        inRecovery = r.getBoolean(1);
+                    }
+                    // every standby, active or not: repmgrd marks a restarted standby active again only
+                    // seconds after it streams, and streaming is what counts; the primary must be active
+                    // (after a failover the old one's row still says primary)
+                    try (ResultSet r = s.executeQuery(
+                            "SELECT node_id, node_name, type, conninfo, active FROM repmgr.nodes")) {
+                        while (r.next()) {
+                            if ("standby".equals(r.getString(3))) {
+                                names.put(r.getInt(1), r.getString(2));
+                            } else if ("primary".equals(r.getString(3)) && r.getBoolean(5)) {
+                                primary = r.getString(4);
+                            }
+                        }
+                    }
+                    if (!inRecovery) {
+                        closePrimary();
+                        return new ClusterView(true, false, standbys(names, replication(s)), null);
                     }
                 }
+            } catch (SQLException e) {
+                closeLocal();
+                return new ClusterView(false, false, List.of(), "the local PostgreSQL did not answer: " + firstLine(e));
             }
-            if (!inRecovery) {
-                return new ClusterView(true, false, standbys(names, replication(s)), null);
+            if (primary == null) {
+                return new ClusterView(true, true, List.of(), "repmgr's metadata names no active primary");
             }
-        } catch (SQLException e) {
-            return new ClusterView(false, false, List.of(), "the local PostgreSQL did not answer: " + firstLine(e));
+            try {
+                if (primaryConnection == null || !primary.equals(primaryConninfo)) {
+                    closePrimary();
+                    primaryConnection = connect(Conninfo.parse(primary), timeout);
+                    primaryConninfo = primary;
+                }
+                try (Statement s = primaryConnection.createStatement()) {
+                    return new ClusterView(true, true, standbys(names, replication(s)), null);
+                }
+            } catch (IllegalArgumentException e) {
+                return new ClusterView(true, true, List.of(), "the primary's conninfo: " + e.getMessage());
+            } catch (SQLException e) {
+                closePrimary();
+                return new ClusterView(true, true, List.of(), "the primary did not answer: " + firstLine(e));
+            }
         }
-        if (primaryConninfo == null) {
-            return new ClusterView(true, true, List.of(), "repmgr's metadata names no active primary");
+
+        private void closeLocal() {
+            quietly(localConnection);
+            localConnection = null;
         }
-        Conninfo primary;
-        try {
-            primary = Conninfo.parse(primaryConninfo);
-        } catch (IllegalArgumentException e) {
-            return new ClusterView(true, true, List.of(), "the primary's conninfo: " + e.getMessage());
+
+        private void closePrimary() {
+            quietly(primaryConnection);
+            primaryConnection = null;
+            primaryConninfo = null;
         }
-        try (Connection c = connect(primary, timeout); Statement s = c.createStatement()) {
-            return new ClusterView(true, true, standbys(names, replication(s)), null);
-        } catch (SQLException e) {
-            return new ClusterView(true, true, List.of(), "the primary did not answer: " + firstLine(e));
+
+        private static void quietly(Connection c) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    // thrown away after an error: nothing more to do with it
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            closeLocal();
+            closePrimary();
         }
     }
 
@@ -99,6 +158,7 @@ public record ClusterView(boolean localUp, boolean localInRecovery, List<Placeme
         props.setProperty("connectTimeout", seconds);
         props.setProperty("loginTimeout", seconds);
         props.setProperty("socketTimeout", seconds);
+        props.setProperty("tcpKeepAlive", "true");
         props.setProperty("ApplicationName", "vip daemon");
         try {
             return DriverManager.getConnection(conninfo.jdbcUrl(), props);

@@ -23,7 +23,7 @@ public final class StandbyKeeper {
     private final VipDaemon standby;
     private final BooleanSupplier holdsPrimaryVip;
     private final int self;
-    private final Conninfo local;
+    private final ClusterView.Reader reader;
     private final Duration interval;
     private final Duration maxLag;
     private final Consumer<String> log;
@@ -39,20 +39,24 @@ public final class StandbyKeeper {
     private String why = "no check yet";
     private Instant lastCheck;
     private long checkCount;
+    private volatile long lastReadMicros;
 
     public StandbyKeeper(VipDaemon standby, BooleanSupplier holdsPrimaryVip, int self, Conninfo local,
                          Duration interval, Duration maxLag, Consumer<String> log) {
         this.standby = standby;
         this.holdsPrimaryVip = holdsPrimaryVip;
         this.self = self;
-        this.local = local;
+        this.reader = new ClusterView.Reader(local, interval.compareTo(Duration.ofSeconds(1)) < 0 ? interval
+                : Duration.ofSeconds(1));
         this.interval = interval;
         this.maxLag = maxLag;
         this.log = log;
     }
 
     public void start() {
-        checks.scheduleWithFixedDelay(this::check, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        // at a fixed rate, not after a fixed delay: a change is acted on within one interval of it, however
+        // long the checks themselves take
+        checks.scheduleAtFixedRate(this::check, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** A check now (after a repmgr event), on the same thread as the periodic ones. */
@@ -62,12 +66,19 @@ public final class StandbyKeeper {
 
     public void stop() {
         checks.shutdownNow();
+        try {
+            checks.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        reader.close();
     }
 
     private void check() {
         try {
-            ClusterView view = ClusterView.read(local, interval.compareTo(Duration.ofSeconds(1)) < 0 ? interval
-                    : Duration.ofSeconds(1));
+            long began = System.nanoTime();
+            ClusterView view = reader.read();
+            lastReadMicros = (System.nanoTime() - began) / 1000;
             boolean held = standby.held();
             String placeWas = where;
             if (!view.localUp()) {
@@ -90,7 +101,7 @@ public final class StandbyKeeper {
                 }
             }
             if (!where.equals(placeWas)) {
-                log.accept("standby VIP: " + where + ": " + why);
+                log.accept("standby VIP: " + where + ": " + why + " (view read in " + lastReadMicros / 1000 + " ms)");
             }
         } catch (RuntimeException e) {
             record(where, "check failed: " + e);
@@ -111,7 +122,8 @@ public final class StandbyKeeper {
         synchronized (this) {
             return own.put("role", "standby").put("placed_on", where).put("reason", why)
                     .put("last_check", Optional.ofNullable(lastCheck).map(Instant::toString).orElse(null))
-                    .put("checks", checkCount).put("health_interval_ms", interval.toMillis())
+                    .put("checks", checkCount).put("last_check_read_us", lastReadMicros)
+                    .put("health_interval_ms", interval.toMillis())
                     .put("max_lag_ms", maxLag == null ? null : maxLag.toMillis());
         }
     }
