@@ -103,6 +103,7 @@ notify_command() {  # the documented one-liner, or (bench) a stamp then the one-
 epoch() { date -d "$1" +%s.%N; }
 
 jq_true() { jq -se "$1" "$2" >/dev/null; }
+jq_status() { jq -e "$2" <<<"$1" >/dev/null; }
 stop_probe() { kill -TERM "$probe" 2>/dev/null; wait "$probe" 2>/dev/null; }
 since() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
@@ -317,6 +318,10 @@ if [ "$STANDBY" = 1 ]; then
     check "the client's entry for the standby VIP points to n1" wait_until 5 client_svip_points_to 1
     check "reads through the standby VIP land on n1" wait_until 5 read_through_svip 1
     check "the primary VIP stays on n2" has_vip n2
+    check "vip status on n1 shows both VIPs, their roles, where the standby VIP is and why" jq_status \
+        "$("$VIPB" status --json --socket $B/n1/run/vip.sock)" \
+        '.role == "primary" and .held == false and .standby_role == "standby" and .standby_held == true
+         and .standby_address == "'$SVIP'/32" and .standby_placed_on == "node 1" and (.standby_reason | test("n1 \\(node 1\\) streams"))'
 
     log "scenario 5: n1's PostgreSQL stops"
     as_pg $P-n1 $BIN/pg_ctl -w -D $B/n1/data -m fast stop >/dev/null; stopped=$(now)
