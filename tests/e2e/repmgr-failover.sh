@@ -35,6 +35,8 @@ BIN=/usr/lib/postgresql/15/bin
 VIPB=$VIP_ROOT/bin/vip
 VIP=198.51.100.10
 SVIP=198.51.100.20
+PVIP2=198.51.100.30        # a second primary VIP (--vip primary:...)
+SVIP6=2001:db8::20         # a second standby VIP, IPv6 (--vip standby:...)
 passed=0; failed=0
 t0=$(date +%s.%N)
 ts() { awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%6.2f", b - a }'; }
@@ -60,6 +62,9 @@ has_vip() { ip -n "$P-$1" -j addr show dev eth0 | jq -e --arg v "$VIP" '[.[0].ad
 lacks_vip() { ! has_vip "$1"; }
 has_svip() { ip -n "$P-$1" -j addr show dev eth0 | jq -e --arg v "$SVIP" '[.[0].addr_info[] | select(.local == $v)] | length == 1' >/dev/null; }
 lacks_svip() { ! has_svip "$1"; }
+has_addr() { ip -n "$P-$1" -j addr show dev eth0 | jq -e --arg v "$2" '[.[0].addr_info[] | select(.local == $v)] | length == 1' >/dev/null; }
+lacks_addr() { ! has_addr "$1" "$2"; }
+client_v6_points_to() { [ "$(ip -n $P-c -j -6 neigh show $SVIP6 dev eth0 | jq -r '.[0].lladdr // ""')" = "02:00:00:00:00:0$1" ]; }
 client_svip_points_to() { [ "$(ip -n $P-c -j neigh show $SVIP dev eth0 | jq -r '.[0].lladdr // ""')" = "02:00:00:00:00:0$1" ]; }
 read_through_svip() {  # a read through the standby VIP is answered by node $1
     local id; id=$(ip netns exec $P-c setpriv --reuid=postgres --regid=postgres --init-groups \
@@ -121,6 +126,7 @@ done
 ip -n $P-n1 addr add 198.51.100.11/24 dev eth0
 ip -n $P-n2 addr add 198.51.100.12/24 dev eth0
 ip -n $P-c addr add 198.51.100.100/24 dev eth0
+ip -n $P-c addr add 2001:db8::100/64 dev eth0 nodad
 chmod 755 "$B"
 printf '#!/bin/sh\ndate "+%%s.%%N $2" >> "$1"\n' > $B/stamp; chmod 755 $B/stamp
 for n in 1 2; do
@@ -170,7 +176,8 @@ log "repmgrd and vip daemon on both nodes"
 for n in 1 2; do
     sargs=()
     [ "$STANDBY" = 1 ] && sargs=(--standby-address $SVIP/32 --standby-label eth0:1 --health-interval 2s
-        --conninfo "host=198.51.100.1$n user=repmgr dbname=repmgr")
+        --conninfo "host=198.51.100.1$n user=repmgr dbname=repmgr"
+        --vip primary:$PVIP2/32:eth0:2,standby:$SVIP6/64 --nodad)
     as_pg $P-n$n $BIN/repmgrd -f $B/n$n/repmgr.conf --daemonize=false > $B/n$n/repmgrd.out 2>&1 &
     pids+=($!)
     ip netns exec $P-n$n nice -n "$NICE" setpriv --reuid=vip --regid=vip --groups=postgres --inh-caps=+net_admin,+net_raw \
@@ -187,6 +194,10 @@ if [ "$STANDBY" = 1 ]; then
     check "the standby VIP starts on n2 (the streaming standby)" wait_until 10 has_svip n2
     check "and not on n1" lacks_svip n1
     check "reads through the standby VIP land on n2" wait_until 5 read_through_svip 2
+    check "the second primary VIP follows the first: on n1" wait_until 5 has_addr n1 $PVIP2
+    check "the IPv6 standby VIP is on n2 with the other standby VIP" wait_until 10 has_addr n2 $SVIP6
+    check "the client reaches it there (ping -6)" wait_until 5 ip netns exec $P-c ping -6 -c 1 -W 1 -q $SVIP6
+    check "its IPv6 neighbour entry points to n2" client_v6_points_to 2
 fi
 if [ "$ONLY_FAILOVER" = 1 ]; then  # the announcements of the VIP the client sees, with their sender MAC
     ip netns exec $P-c tcpdump -i eth0 -n -e -l -tt --immediate-mode "arp and arp[14:4] = 0xc633640a" \
@@ -264,6 +275,9 @@ if [ "$STANDBY" = 1 ]; then
     sleep 2.5  # one health check after the promotion
     check "both VIPs on n2: no standby streams, the standby VIP stays with the primary" has_svip n2
     check "the standby VIP is not on n1" lacks_svip n1
+    check "the second primary VIP moved to n2 too" wait_until 5 has_addr n2 $PVIP2
+    check "and left n1" lacks_addr n1 $PVIP2
+    check "the IPv6 standby VIP is on n2" has_addr n2 $SVIP6
 fi
 if [ "$ONLY_FAILOVER" = 1 ]; then
     stop_probe
@@ -318,6 +332,9 @@ if [ "$STANDBY" = 1 ]; then
     check "the client's entry for the standby VIP points to n1" wait_until 5 client_svip_points_to 1
     check "reads through the standby VIP land on n1" wait_until 5 read_through_svip 1
     check "the primary VIP stays on n2" has_vip n2
+    check "the IPv6 standby VIP moved to n1 as well" wait_until 5 has_addr n1 $SVIP6
+    check "and left n2" wait_until 5 lacks_addr n2 $SVIP6
+    check "the client's IPv6 neighbour entry for it points to n1 (unsolicited NA)" wait_until 5 client_v6_points_to 1
     check "vip status on n1 shows both VIPs, their roles, where the standby VIP is and why" jq_status \
         "$("$VIPB" status --json --socket $B/n1/run/vip.sock)" \
         '.role == "primary" and .held == false and .standby_role == "standby" and .standby_held == true
@@ -354,6 +371,10 @@ if [ "$STANDBY" = 1 ]; then
     check "the standby VIP is on n2, the new standby" wait_until 10 has_svip n2
     check "and not on n1, the new primary" wait_until 5 lacks_svip n1
     check "reads through the standby VIP land on n2" wait_until 5 read_through_svip 2
+    check "the second primary VIP is on n1" has_addr n1 $PVIP2
+    check "and not on n2" lacks_addr n2 $PVIP2
+    check "the IPv6 standby VIP is on n2" wait_until 5 has_addr n2 $SVIP6
+    check "and not on n1" wait_until 5 lacks_addr n1 $SVIP6
 fi
 
 stop_probe

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -89,6 +90,12 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
     @Option(names = "--standby-label", paramLabel = "LABEL", description = "The standby VIP's label (IPv4), e.g. eth0:1.")
     String standbyLabel;
 
+    @Option(names = "--vip", paramLabel = "ROLE:CIDR[:LABEL]", split = ",", description = "Another VIP on the same "
+            + "interface, with its role: primary (it follows this daemon's claims and releases) or standby (it follows "
+            + "a streaming standby, as --standby-address); repeatable, e.g. standby:2001:db8::3/64 or "
+            + "primary:198.51.100.30/32:eth0:2.")
+    List<String> extraVips = List.of();
+
     @Option(names = "--conninfo", paramLabel = "CONNINFO", description = "The local PostgreSQL (libpq key=value, a TCP "
             + "host), for the standby VIP's health check: repmgr's metadata and the primary's pg_stat_replication.")
     String conninfo;
@@ -119,24 +126,36 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         if (claimGrace.compareTo(Duration.ofSeconds(10)) > 0) {
             throw new ParameterException(spec.commandLine(), "--claim-grace must be at most 10s");
         }
-        Vip standbyVip = null;
-        Conninfo pg = null;
+        List<RoleVip> extras = new ArrayList<>();
         if (standbyAddress != null) {
+            extras.add(new RoleVip("standby", parseVip(vip.interfaceName(), standbyAddress, standbyLabel)));
+        }
+        for (String extra : extraVips) {
+            try {
+                extras.add(RoleVip.parse(extra.strip(), vip.interfaceName()));
+            } catch (IllegalArgumentException e) { // InvalidInputException too
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+        Set<java.net.InetAddress> seen = new HashSet<>(Set.of(vip.prefix().address()));
+        for (RoleVip extra : extras) {
+            if (!seen.add(extra.vip().prefix().address())) {
+                throw new ParameterException(spec.commandLine(), extra.vip().prefix() + " is given twice");
+            }
+        }
+        Conninfo pg = null;
+        if (extras.stream().anyMatch(RoleVip::standby)) {
             if (nodeId == null || conninfo == null) {
-                throw new ParameterException(spec.commandLine(), "--standby-address needs --node-id and --conninfo");
+                throw new ParameterException(spec.commandLine(), "a standby VIP needs --node-id and --conninfo");
             }
             if (healthInterval.compareTo(Duration.ofMillis(200)) < 0 || healthInterval.compareTo(Duration.ofMinutes(5)) > 0) {
                 throw new ParameterException(spec.commandLine(), "--health-interval must be 200ms-5m");
             }
             try {
-                standbyVip = new Vip(vip.interfaceName(), IpPrefix.parse(standbyAddress), standbyLabel);
                 pg = Conninfo.parse(conninfo);
                 pg.jdbcUrl();
-            } catch (IllegalArgumentException e) { // InvalidInputException too
+            } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
-            }
-            if (standbyVip.prefix().address().equals(vip.prefix().address())) {
-                throw new ParameterException(spec.commandLine(), "--standby-address must differ from --address");
             }
         }
         POSIX posix = POSIXFactory.getNativePOSIX();
@@ -159,45 +178,52 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 err.flush();
             }
         });
-        VipDaemon standby = null;
-        StandbyKeeper keeper = null;
+        List<VipDaemon> others = new ArrayList<>();
+        List<StandbyKeeper> keepers = new ArrayList<>();
         try {
             daemon.start();
-            if (standbyVip != null) {
-                // the standby VIP: its own announcer, watcher and repair; no socket or FIFO of its own
-                DaemonConfig standbyConfig = new DaemonConfig(standbyVip, addOptions, announce.arpMode, announce.count,
+            int primaries = 1;
+            int standbys = 0;
+            for (RoleVip extra : extras) {
+                String prefix = extra.standby() ? (++standbys == 1 ? "standby_" : "standby" + standbys + "_")
+                        : "primary" + ++primaries + "_";
+                String tag = (extra.standby() ? "standby VIP " : "VIP ") + extra.vip().prefix().addressText() + ": ";
+                // its own announcer, watcher and repair; no socket or FIFO of its own
+                DaemonConfig extraConfig = new DaemonConfig(extra.vip(), addOptions, announce.arpMode, announce.count,
                         announce.interval, refresh, null, null, null, Set.of(), Set.of(), nodeId, claimGrace);
-                standby = new VipDaemon(standbyConfig, line -> {
+                VipDaemon other = new VipDaemon(extraConfig, line -> {
                     synchronized (err) {
-                        err.println("vip daemon: standby VIP: " + line);
+                        err.println("vip daemon: " + tag + line);
                         err.flush();
                     }
                 });
-                standby.start();
-                keeper = new StandbyKeeper(standby, daemon::held, nodeId, pg, healthInterval, maxLag, line -> {
-                    synchronized (err) {
-                        err.println("vip daemon: " + line);
-                        err.flush();
-                    }
-                });
-                daemon.companion(keeper::status, keeper::checkSoon);
-                keeper.start();
+                others.add(other);
+                other.start();
+                if (extra.standby()) {
+                    StandbyKeeper keeper = new StandbyKeeper(other, daemon::held, nodeId, pg, healthInterval, maxLag,
+                            line -> {
+                                synchronized (err) {
+                                    err.println("vip daemon: " + tag + line);
+                                    err.flush();
+                                }
+                            });
+                    keepers.add(keeper);
+                    daemon.companion(prefix, keeper::status, keeper::checkSoon);
+                    keeper.start();
+                } else {
+                    daemon.follower(other);
+                    daemon.companion(prefix, other::status, null);
+                }
             }
         } catch (IOException e) {
+            others.forEach(VipDaemon::stop);
             daemon.stop();
-            if (standby != null) {
-                standby.stop();
-            }
             throw CommandFailure.of("start the daemon for " + vip.prefix() + " on " + vip.interfaceName(), e,
                     AddressCommands.ADMIN_AND_RAW);
         }
-        VipDaemon standbyDaemon = standby;
-        StandbyKeeper standbyKeeper = keeper;
         Runnable stop = () -> {
-            if (standbyKeeper != null) {
-                standbyKeeper.stop();
-                standbyDaemon.stop();
-            }
+            keepers.forEach(StandbyKeeper::stop);
+            others.forEach(VipDaemon::stop);
             daemon.stop();
         };
         for (String name : new String[] {"TERM", "INT"}) {
@@ -205,6 +231,46 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         }
         daemon.awaitStop();
         return ExitCodes.OK;
+    }
+
+    /** A VIP beside the main one, with its role. */
+    record RoleVip(String role, Vip vip) {
+        boolean standby() {
+            return role.equals("standby");
+        }
+
+        /** ROLE:CIDR[:LABEL]; the CIDR ends after the digits of its prefix length (IPv6 has colons). */
+        static RoleVip parse(String spec, String interfaceName) {
+            int colon = spec.indexOf(':');
+            int slash = spec.indexOf('/');
+            if (colon < 0 || slash < colon) {
+                throw new IllegalArgumentException("--vip " + spec + ": expected ROLE:CIDR[:LABEL]");
+            }
+            String role = spec.substring(0, colon);
+            if (!role.equals("primary") && !role.equals("standby")) {
+                throw new IllegalArgumentException("--vip " + spec + ": the role is primary or standby");
+            }
+            int end = slash + 1;
+            while (end < spec.length() && Character.isDigit(spec.charAt(end))) {
+                end++;
+            }
+            String label = null;
+            if (end < spec.length()) {
+                if (spec.charAt(end) != ':' || end + 1 == spec.length()) {
+                    throw new IllegalArgumentException("--vip " + spec + ": expected ROLE:CIDR[:LABEL]");
+                }
+                label = spec.substring(end + 1);
+            }
+            return new RoleVip(role, new Vip(interfaceName, IpPrefix.parse(spec.substring(colon + 1, end)), label));
+        }
+    }
+
+    private Vip parseVip(String interfaceName, String cidr, String label) {
+        try {
+            return new Vip(interfaceName, IpPrefix.parse(cidr), label);
+        } catch (IllegalArgumentException e) { // InvalidInputException too
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     private int resolve(String name, boolean user, POSIX posix) {

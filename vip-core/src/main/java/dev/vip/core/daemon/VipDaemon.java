@@ -24,6 +24,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * {@code vip daemon}: holds one VIP for this node, warm. Claims and releases come from the control socket
@@ -50,8 +52,11 @@ public final class VipDaemon {
     private ControlServer control;
     private EventFifo fifo;
     private volatile boolean stopping;
-    private volatile Supplier<Json> companion;
-    private volatile Runnable afterEvent;
+    private final List<Companion> companions = new CopyOnWriteArrayList<>();
+    private final List<VipDaemon> followers = new CopyOnWriteArrayList<>();
+
+    private record Companion(String prefix, Supplier<Json> status, Runnable afterEvent) {
+    }
 
     // state, guarded by this
     private boolean held;
@@ -188,6 +193,7 @@ public final class VipDaemon {
         try {
             AddressManager.Outcome outcome = addresses.add(config.vip(), config.addOptions());
             int sent = announceNow();
+            followers.forEach(f -> f.claim(who));
             log.accept("claim by " + who + ": " + (outcome.changed() ? "added " : "already had ") + config.vip().prefix()
                     + ", announced (" + sent + " frames now) in " + (System.nanoTime() - began) / 1000 + " µs");
             return result("claim", true).put("changed", outcome.changed()).put("announced", sent);
@@ -208,6 +214,7 @@ public final class VipDaemon {
             if (changed) {
                 releases++;
             }
+            followers.forEach(f -> f.release(who));
             log.accept("release by " + who + ": " + (changed ? "deleted " : "did not have ") + config.vip().prefix());
             return result("release", true).put("changed", changed);
         } catch (IOException e) {
@@ -218,12 +225,20 @@ public final class VipDaemon {
     }
 
     /**
-     * Another VIP this daemon serves (the standby VIP): its status joins this one's, its fields prefixed
-     * with {@code standby_}; {@code afterEvent} runs after each repmgr event from the FIFO.
+     * Another VIP this daemon serves (a standby VIP, another primary VIP): its status joins this one's,
+     * its fields prefixed with {@code prefix}; {@code afterEvent} (or null) runs after each repmgr event
+     * from the FIFO.
      */
-    public void companion(Supplier<Json> status, Runnable afterEvent) {
-        this.companion = status;
-        this.afterEvent = afterEvent;
+    public void companion(String prefix, Supplier<Json> status, Runnable afterEvent) {
+        companions.add(new Companion(prefix, status, afterEvent));
+    }
+
+    /**
+     * Another primary VIP, which this one's claims and releases carry along (from the socket, the FIFO
+     * or start-up); it announces, watches and repairs on its own.
+     */
+    public void follower(VipDaemon other) {
+        followers.add(other);
     }
 
     public synchronized boolean held() {
@@ -233,9 +248,10 @@ public final class VipDaemon {
     /** A repmgr event from the FIFO, already parsed. */
     public void onRepmgrEvent(RepmgrEvent event) {
         handle(event);
-        Runnable after = afterEvent;
-        if (after != null) {
-            after.run();
+        for (Companion c : companions) {
+            if (c.afterEvent() != null) {
+                c.afterEvent().run();
+            }
         }
     }
 
@@ -424,9 +440,8 @@ public final class VipDaemon {
 
     public Json status() {
         Json out = ownStatus();
-        Supplier<Json> other = companion;
-        if (other != null) {
-            other.get().fields().forEach((k, v) -> out.put("standby_" + k, v));
+        for (Companion c : companions) {
+            c.status().get().fields().forEach((k, v) -> out.put(c.prefix() + k, v));
         }
         return out;
     }
