@@ -71,7 +71,7 @@ public record ClusterView(boolean localUp, boolean localInRecovery, List<Placeme
                 }
             } catch (SQLException e) {
                 closeLocal();
-                return new ClusterView(false, false, List.of(), "the local PostgreSQL did not answer: " + firstLine(e));
+                return new ClusterView(false, false, List.of(), "the local PostgreSQL did not answer: " + Fence.firstLine(e.getMessage()));
             }
             if (primary == null) {
                 return new ClusterView(true, true, List.of(), "repmgr's metadata names no active primary");
@@ -89,7 +89,7 @@ public record ClusterView(boolean localUp, boolean localInRecovery, List<Placeme
                 return new ClusterView(true, true, List.of(), "the primary's conninfo: " + e.getMessage());
             } catch (SQLException e) {
                 closePrimary();
-                return new ClusterView(true, true, List.of(), "the primary did not answer: " + firstLine(e));
+                return new ClusterView(true, true, List.of(), "the primary did not answer: " + Fence.firstLine(e.getMessage()));
             }
         }
 
@@ -165,11 +165,5 @@ public record ClusterView(boolean localUp, boolean localInRecovery, List<Placeme
         } catch (IllegalArgumentException e) {
             throw new SQLException(e.getMessage(), e);
         }
-    }
-
-    private static String firstLine(SQLException e) {
-        String m = e.getMessage() == null ? e.toString() : e.getMessage();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

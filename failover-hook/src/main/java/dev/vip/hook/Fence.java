@@ -47,7 +47,8 @@ public final class Fence {
         }
     }
 
-    private static String firstLine(String s) {
+    /** The first line of an error message (pgjdbc's carry hints and positions on the next ones). */
+    public static String firstLine(String s) {
         if (s == null) {
             return "no detail";
         }

@@ -1,6 +1,7 @@
 package dev.vip.probe;
 
 import dev.vip.hook.Conninfo;
+import dev.vip.hook.Fence;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -140,7 +141,7 @@ public final class WriteProbe {
                 tableReady = false; // undefined_table: someone dropped it
             }
             close();
-            outages.failed(started, firstLine(e.getMessage()));
+            outages.failed(started, Fence.firstLine(e.getMessage()));
         }
     }
 
@@ -190,13 +191,5 @@ public final class WriteProbe {
         }
         connection = null;
         insert = null;
-    }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "no detail";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }
