@@ -350,6 +350,8 @@ if [ "$STANDBY" = 1 ]; then
     pg_start 1
     check "n1 streams again" wait_until 20 streams 1 2
     check "and gets the standby VIP back" wait_until 10 has_svip n1
+    check "the client's entry for it points to n1 again" wait_until 5 client_svip_points_to 1
+    check "reads through it land on n1 again" wait_until 5 read_through_svip 1
 fi
 
 log "scenario 3: switchover back to n1 (without ssh: pause repmgrd, stop n2, promote n1, rejoin n2)"
@@ -369,6 +371,7 @@ check "writes through the VIP land on n1" wait_until 10 write_through_vip 1
 check "n2 does not hold the VIP" lacks_vip n2
 if [ "$STANDBY" = 1 ]; then
     check "the standby VIP is on n2, the new standby" wait_until 10 has_svip n2
+    check "the client's entry for the standby VIP points to n2" wait_until 5 client_svip_points_to 2
     check "and not on n1, the new primary" wait_until 5 lacks_svip n1
     check "reads through the standby VIP land on n2" wait_until 5 read_through_svip 2
     check "the second primary VIP is on n1" has_addr n1 $PVIP2

@@ -67,8 +67,14 @@ public final class Outages {
      * sequence numbers the server has for this run).
      */
     public List<Long> missing(BitSet present, long through) {
+        return missing(present, 0, through);
+    }
+
+    /** The same, from {@code from} on: rows an earlier window already judged are not counted again. */
+    public List<Long> missing(BitSet present, long from, long through) {
         List<Long> out = new ArrayList<>();
-        for (int i = acknowledged.nextSetBit(0); i >= 0 && i <= through; i = acknowledged.nextSetBit(i + 1)) {
+        for (int i = acknowledged.nextSetBit(Math.toIntExact(from)); i >= 0 && i <= through;
+             i = acknowledged.nextSetBit(i + 1)) {
             if (!present.get(i)) {
                 out.add((long) i);
             }

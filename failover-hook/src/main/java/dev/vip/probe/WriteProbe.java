@@ -60,6 +60,7 @@ public final class WriteProbe {
     private Connection connection;
     private PreparedStatement insert;
     private boolean tableReady; // created once; a reconnect after a failover does not repeat the DDL
+    private long judgedFrom; // rows before this were judged at an earlier window: each loss is reported once
 
     public WriteProbe(Settings settings, Listener listener) {
         this.settings = settings;
@@ -128,7 +129,8 @@ public final class WriteProbe {
                 int extra;
                 try {
                     BitSet present = present(seq);
-                    missing = outages.missing(present, seq);
+                    missing = outages.missing(present, judgedFrom, seq);
+                    judgedFrom = seq + 1;
                     extra = outages.unacknowledgedPresent(present, seq);
                 } catch (SQLException e) {
                     missing = List.of();

@@ -77,6 +77,7 @@ class OutagesTest {
         present.set(6);
         assertEquals(List.of(3L, 4L), o.missing(present, 6));
         assertEquals(List.of(3L), o.missing(present, 3), "only up to the given sequence number");
+        assertEquals(List.of(4L), o.missing(present, 4, 6), "rows an earlier window judged are not counted again");
         assertEquals(1, o.unacknowledgedPresent(present, 6));
         assertEquals(0, o.unacknowledgedPresent(present, 4));
     }
