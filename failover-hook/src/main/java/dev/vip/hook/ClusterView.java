@@ -19,7 +19,7 @@ import java.util.Properties;
  * (repmgr sets it to the node name in primary_conninfo). Read on the local server when it is the
  * primary, else on the primary named in the metadata, by a {@link Reader}.
  */
-public record ClusterView(boolean localUp, boolean localInRecovery, List<Placement.Standby> standbys, String problem) {
+public record ClusterView(boolean localUp, List<Placement.Standby> standbys, String problem) {
 
     /**
      * Reads views over connections it keeps between checks (a check is then two short queries, not two
@@ -66,15 +66,16 @@ public record ClusterView(boolean localUp, boolean localInRecovery, List<Placeme
                     }
                     if (!inRecovery) {
                         closePrimary();
-                        return new ClusterView(true, false, standbys(names, replication(s)), null);
+                        return new ClusterView(true, standbys(names, replication(s)), null);
                     }
                 }
             } catch (SQLException e) {
                 closeLocal();
-                return new ClusterView(false, false, List.of(), "the local PostgreSQL did not answer: " + Fence.firstLine(e.getMessage()));
+                return new ClusterView(false, List.of(),
+                        "the local PostgreSQL did not answer: " + Fence.firstLine(e.getMessage()));
             }
             if (primary == null) {
-                return new ClusterView(true, true, List.of(), "repmgr's metadata names no active primary");
+                return new ClusterView(true, List.of(), "repmgr's metadata names no active primary");
             }
             try {
                 if (primaryConnection == null || !primary.equals(primaryConninfo)) {
@@ -83,13 +84,13 @@ public record ClusterView(boolean localUp, boolean localInRecovery, List<Placeme
                     primaryConninfo = primary;
                 }
                 try (Statement s = primaryConnection.createStatement()) {
-                    return new ClusterView(true, true, standbys(names, replication(s)), null);
+                    return new ClusterView(true, standbys(names, replication(s)), null);
                 }
             } catch (IllegalArgumentException e) {
-                return new ClusterView(true, true, List.of(), "the primary's conninfo: " + e.getMessage());
+                return new ClusterView(true, List.of(), "the primary's conninfo: " + e.getMessage());
             } catch (SQLException e) {
                 closePrimary();
-                return new ClusterView(true, true, List.of(), "the primary did not answer: " + Fence.firstLine(e.getMessage()));
+                return new ClusterView(true, List.of(), "the primary did not answer: " + Fence.firstLine(e.getMessage()));
             }
         }
 

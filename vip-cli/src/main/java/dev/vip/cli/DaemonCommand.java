@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import picocli.CommandLine.Command;
@@ -172,12 +173,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 refresh, socket, noEventsFifo ? null : eventsFifo, eventsGid, uids, gids, nodeId,
                 claimGrace);
         PrintWriter err = spec.commandLine().getErr();
-        VipDaemon daemon = new VipDaemon(config, line -> {
-            synchronized (err) {
-                err.println("vip daemon: " + line);
-                err.flush();
-            }
-        });
+        VipDaemon daemon = new VipDaemon(config, log(err, ""));
         List<VipDaemon> others = new ArrayList<>();
         List<StandbyKeeper> keepers = new ArrayList<>();
         try {
@@ -191,22 +187,13 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 // its own announcer, watcher and repair; no socket or FIFO of its own
                 DaemonConfig extraConfig = new DaemonConfig(extra.vip(), addOptions, announce.arpMode, announce.count,
                         announce.interval, refresh, null, null, null, Set.of(), Set.of(), nodeId, claimGrace);
-                VipDaemon other = new VipDaemon(extraConfig, line -> {
-                    synchronized (err) {
-                        err.println("vip daemon: " + tag + line);
-                        err.flush();
-                    }
-                });
+                Consumer<String> tagged = log(err, tag);
+                VipDaemon other = new VipDaemon(extraConfig, tagged);
                 others.add(other);
                 other.start();
                 if (extra.standby()) {
                     StandbyKeeper keeper = new StandbyKeeper(other, daemon::held, nodeId, pg, healthInterval, maxLag,
-                            line -> {
-                                synchronized (err) {
-                                    err.println("vip daemon: " + tag + line);
-                                    err.flush();
-                                }
-                            });
+                            tagged);
                     keepers.add(keeper);
                     daemon.companion(prefix, keeper::status, keeper::checkSoon);
                     keeper.start();
@@ -231,6 +218,16 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         }
         daemon.awaitStop();
         return ExitCodes.OK;
+    }
+
+    /** One log line on stderr, whole even when several threads log at once. */
+    private static Consumer<String> log(PrintWriter err, String tag) {
+        return line -> {
+            synchronized (err) {
+                err.println("vip daemon: " + tag + line);
+                err.flush();
+            }
+        };
     }
 
     /** A VIP beside the main one, with its role. */
