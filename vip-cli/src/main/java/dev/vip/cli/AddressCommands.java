@@ -74,10 +74,15 @@ final class AddressCommands {
          */
         static Optional<Json> viaDaemon(DaemonOptions daemon, String verb, Vip vip, String what)
                 throws CommandFailure {
+            return viaDaemon(daemon, verb, vip, what, "");
+        }
+
+        static Optional<Json> viaDaemon(DaemonOptions daemon, String verb, Vip vip, String what, String suffix)
+                throws CommandFailure {
             Optional<Json> reply;
             try {
                 reply = dev.vip.core.daemon.DaemonClient.request(daemon.socket, verb + " " + vip.interfaceName()
-                        + " " + vip.prefix());
+                        + " " + vip.prefix() + suffix);
             } catch (IOException e) {
                 throw CommandFailure.of(what, e);
             }
@@ -186,6 +191,11 @@ final class AddressCommands {
                 + "and delete it from this host then; runs until SIGTERM or SIGINT (exit 0).")
         boolean watch;
 
+        @Option(names = "--force", description = "Through a daemon that asks PostgreSQL: release the VIP even when "
+                + "this node is the rightful primary, and keep the daemon from claiming it again on its own until "
+                + "the next claim (root only).")
+        boolean force;
+
         @Mixin
         DaemonOptions daemon;
 
@@ -196,8 +206,8 @@ final class AddressCommands {
                 return new WatchCommand(this, vip).run();
             }
             if (!daemon.direct) {
-                Optional<Json> reply = viaDaemon(daemon, "release", vip, "delete " + vip.prefix() + " from "
-                        + vip.interfaceName());
+                Optional<Json> reply = viaDaemon(daemon, "release", vip, "delete "
+                        + vip.prefix() + " from " + vip.interfaceName(), force ? " force" : "");
                 if (reply.isPresent()) {
                     print(result("del", vip).put("changed", reply.get().get("changed")).put("daemon", true),
                             (reply.get().flag("changed") ? "deleted " + vip.prefix() + " from " : vip.prefix()

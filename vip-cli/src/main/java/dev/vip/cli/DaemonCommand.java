@@ -5,6 +5,7 @@ import dev.vip.core.IpPrefix;
 import dev.vip.core.Vip;
 import dev.vip.core.daemon.DaemonConfig;
 import dev.vip.core.daemon.VipDaemon;
+import dev.vip.hook.ClusterTruth;
 import dev.vip.hook.Conninfo;
 import dev.vip.hook.StandbyKeeper;
 import java.io.IOException;
@@ -32,6 +33,9 @@ import sun.misc.Signal;
         + "claims and releases it on request (control socket, repmgr event FIFO), repairs it while held.",
     "Needs CAP_NET_ADMIN and CAP_NET_RAW only. Stops on SIGTERM or SIGINT (exit 0), leaving the VIP as it is."})
 final class DaemonCommand implements Callable<Integer>, Main.Reporting {
+    /** Each server's connect and read timeout when PostgreSQL is asked (pgjdbc counts whole seconds). */
+    private static final Duration PG_TIMEOUT = Duration.ofSeconds(1);
+
     @Spec
     CommandSpec spec;
 
@@ -79,7 +83,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
     Integer nodeId;
 
     @Option(names = "--claim-grace", paramLabel = "DURATION", defaultValue = "500ms",
-            converter = DurationConverter.class, description = "For this long after a claim, another host's "
+            converter = DurationConverter.class, description = "Without --conninfo: for this long after a claim, another host's "
             + "announcement is taken as the previous holder's last round crossing ours: it is answered by "
             + "announcing again, once, not yielded to (default: ${DEFAULT-VALUE}; 0 to yield at once).")
     Duration claimGrace;
@@ -97,14 +101,25 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             + "primary:198.51.100.30/32:eth0:2.")
     List<String> extraVips = List.of();
 
-    @Option(names = "--conninfo", paramLabel = "CONNINFO", description = "The local PostgreSQL (libpq key=value, a TCP "
-            + "host), for the standby VIP's health check: repmgr's metadata and the primary's pg_stat_replication.")
+    @Option(names = "--conninfo", paramLabel = "CONNINFO", description = "This node's own PostgreSQL (libpq key=value, "
+            + "a TCP host; needs --node-id). With it the daemon decides from PostgreSQL's truth: the primary VIP is "
+            + "held only by the node whose PostgreSQL is the primary on the highest timeline among those it can "
+            + "reach (every node of repmgr.nodes is asked), and every claim, release and announcement is checked "
+            + "against that first. Without it: plain layer 2 (claims and releases as asked, another host's "
+            + "announcement yielded to, a probe before every re-announcement). The standby VIP needs it too.")
     String conninfo;
 
     @Option(names = "--health-interval", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
-            description = "How often the standby VIP's placement is checked (default: ${DEFAULT-VALUE}); also after "
-                    + "every repmgr event.")
+            description = "How often PostgreSQL is asked whether each VIP is where it should be (default: "
+                    + "${DEFAULT-VALUE}); also after every repmgr event, announcement and link change.")
     Duration healthInterval;
+
+    @Option(names = "--stale-primary-command", paramLabel = "COMMAND", description = "A shell command to run (as the "
+            + "daemon's user) when this node learns that its PostgreSQL is a stale primary (another reachable "
+            + "primary is on a higher timeline), e.g. to stop it; $VIP_STALE_TIMELINE, $VIP_PRIMARY_NODE and "
+            + "$VIP_PRIMARY_TIMELINE describe what was seen. Default: none (the daemon only releases the VIP and "
+            + "says so).")
+    String staleCommand;
 
     @Option(names = "--max-lag", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "The largest replay lag a standby may have to get the standby VIP (default: no limit); "
@@ -145,10 +160,16 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             }
         }
         Conninfo pg = null;
-        if (extras.stream().anyMatch(RoleVip::standby)) {
-            if (nodeId == null || conninfo == null) {
-                throw new ParameterException(spec.commandLine(), "a standby VIP needs --node-id and --conninfo");
-            }
+        if (extras.stream().anyMatch(RoleVip::standby) && (nodeId == null || conninfo == null)) {
+            throw new ParameterException(spec.commandLine(), "a standby VIP needs --node-id and --conninfo");
+        }
+        if (conninfo != null && nodeId == null) {
+            throw new ParameterException(spec.commandLine(), "--conninfo needs --node-id (this node's repmgr id)");
+        }
+        if (staleCommand != null && conninfo == null) {
+            throw new ParameterException(spec.commandLine(), "--stale-primary-command needs --conninfo");
+        }
+        if (conninfo != null) {
             if (healthInterval.compareTo(Duration.ofMillis(200)) < 0 || healthInterval.compareTo(Duration.ofMinutes(5)) > 0) {
                 throw new ParameterException(spec.commandLine(), "--health-interval must be 200ms-5m");
             }
@@ -171,9 +192,12 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         Integer eventsGid = eventsGroup == null ? null : resolve(eventsGroup, false, posix);
         DaemonConfig config = new DaemonConfig(vip, addOptions, announce.arpMode, announce.count, announce.interval,
                 refresh, socket, noEventsFifo ? null : eventsFifo, eventsGid, uids, gids, nodeId,
-                claimGrace);
+                claimGrace, healthInterval, staleCommand);
         PrintWriter err = spec.commandLine().getErr();
-        VipDaemon daemon = new VipDaemon(config, log(err, ""));
+        // one source for every primary VIP: the peers are asked once per check, whichever VIP asks
+        ClusterTruth truth = pg == null ? null : new ClusterTruth(nodeId, pg, PG_TIMEOUT,
+                log(err, ""));
+        VipDaemon daemon = new VipDaemon(config, log(err, ""), truth);
         List<VipDaemon> others = new ArrayList<>();
         List<StandbyKeeper> keepers = new ArrayList<>();
         try {
@@ -186,9 +210,11 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 String tag = (extra.standby() ? "standby VIP " : "VIP ") + extra.vip().prefix().addressText() + ": ";
                 // its own announcer, watcher and repair; no socket or FIFO of its own
                 DaemonConfig extraConfig = new DaemonConfig(extra.vip(), addOptions, announce.arpMode, announce.count,
-                        announce.interval, refresh, null, null, null, Set.of(), Set.of(), nodeId, claimGrace);
+                        announce.interval, refresh, null, null, null, Set.of(), Set.of(), nodeId, claimGrace,
+                        healthInterval, extra.standby() ? null : staleCommand);
                 Consumer<String> tagged = log(err, tag);
-                VipDaemon other = new VipDaemon(extraConfig, tagged);
+                // a standby VIP is placed by its keeper; another primary VIP decides as the main one does
+                VipDaemon other = new VipDaemon(extraConfig, tagged, extra.standby() ? null : truth);
                 others.add(other);
                 other.start();
                 if (extra.standby()) {
@@ -205,6 +231,9 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         } catch (IOException e) {
             others.forEach(VipDaemon::stop);
             daemon.stop();
+            if (truth != null) {
+                truth.close();
+            }
             throw CommandFailure.of("start the daemon for " + vip.prefix() + " on " + vip.interfaceName(), e,
                     AddressCommands.ADMIN_AND_RAW);
         }
@@ -212,6 +241,9 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             keepers.forEach(StandbyKeeper::stop);
             others.forEach(VipDaemon::stop);
             daemon.stop();
+            if (truth != null) {
+                truth.close();
+            }
         };
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), signal -> new Thread(stop, "vip-stop").start());

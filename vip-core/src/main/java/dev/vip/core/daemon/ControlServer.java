@@ -16,7 +16,7 @@ import jnr.unixsocket.UnixSocketOptions;
 
 /**
  * The control socket: one request line per connection ({@code claim IF CIDR}, {@code release IF CIDR},
- * {@code status}), one JSON line back. Anyone may connect (mode 0666) and ask for the status; who may
+ * {@code release IF CIDR force} (root only), {@code status}), one JSON line back. Anyone may connect (mode 0666) and ask for the status; who may
  * claim and release is decided from the peer's credentials (SO_PEERCRED), never from the file mode, so
  * that a refused peer is told why. Every request is logged with the peer's uid and pid.
  */
@@ -92,10 +92,11 @@ final class ControlServer {
             return daemon.status(); // read-only: open to anyone, and not counted
         }
         boolean change = verb.equals("claim") || verb.equals("release");
-        if (!change || words.length != 3) {
+        boolean force = verb.equals("release") && words.length == 4 && words[3].equals("force");
+        if (!change || (words.length != 3 && !force)) {
             daemon.countRequest(true);
             log.accept("request from " + requester + ": '" + printable(line) + "': refused (malformed)");
-            return error("unknown request '" + printable(line) + "': claim|release IF CIDR, or status");
+            return error("unknown request '" + printable(line) + "': claim IF CIDR, release IF CIDR [force], or status");
         }
         DaemonConfig config = daemon.config();
         if (!words[1].equals(config.vip().interfaceName()) || !words[2].equals(config.vip().prefix().toString())) {
@@ -112,9 +113,14 @@ final class ControlServer {
             return error("permission denied: uid " + who.getUid() + " may not " + verb
                     + " the VIP (allowed: root and the daemon's --allow-user/--allow-group)").put("refused", true);
         }
+        if (force && who.getUid() != 0) {
+            daemon.countRequest(true);
+            log.accept("request from " + requester + ": release force: refused (root only)");
+            return error("permission denied: only root may force a release").put("refused", true);
+        }
         daemon.countRequest(false);
-        log.accept("request from " + requester + ": " + verb);
-        return verb.equals("claim") ? daemon.claim(requester) : daemon.release(requester);
+        log.accept("request from " + requester + ": " + verb + (force ? " (forced)" : ""));
+        return verb.equals("claim") ? daemon.claim(requester) : daemon.release(requester, force);
     }
 
     private static Json error(String message) {

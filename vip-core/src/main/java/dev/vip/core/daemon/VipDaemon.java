@@ -4,6 +4,7 @@ import dev.vip.core.AddressManager;
 import dev.vip.core.Announcer;
 import dev.vip.core.ConflictException;
 import dev.vip.core.Json;
+import dev.vip.core.Prober;
 import dev.vip.core.Sighting;
 import dev.vip.core.Watcher;
 import dev.vip.netlink.AddressEvent;
@@ -13,7 +14,12 @@ import dev.vip.netlink.KernelEvents;
 import dev.vip.netlink.LinkEvent;
 import dev.vip.netlink.LinkMessage;
 import dev.vip.netlink.MacAddress;
+import dev.vip.core.daemon.Arbiter.Action;
+import dev.vip.core.daemon.Arbiter.Standing;
+import dev.vip.core.daemon.Arbiter.Trigger;
+import dev.vip.core.daemon.Arbiter.Verdict;
 import java.io.IOException;
+import java.util.Optional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -28,11 +34,22 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * {@code vip daemon}: holds one VIP for this node, warm. Claims and releases come from the control socket
- * ({@link ControlServer}) and from repmgr's one-liner ({@link EventFifo}); a {@link Watcher} gives the VIP
- * up when another host announces it; kernel events repair the address when something removes it while
- * it is held, and re-announce it when the link comes back. Every change of state happens under this
- * object's lock; each thread has its own netlink socket.
+ * {@code vip daemon}: holds one VIP for this node, warm.
+ *
+ * <p>With PostgreSQL's truth (a {@link TruthSource}, the daemon's {@code --conninfo}) it is a
+ * level-triggered reconciler: every {@code checkInterval}, and at once on each claim or release request
+ * ({@link ControlServer}, repmgr's one-liner through {@link EventFifo}), each announcement of the VIP by
+ * another host ({@link Watcher}), each removal of the address and each link-up (kernel events) and at
+ * start-up, it asks PostgreSQL, lets the {@link Arbiter} decide, and does what it decided: hold, defend,
+ * release, wait, or refuse the request. Nothing adds or announces the VIP without that decision.
+ *
+ * <p>Without it (plain layer 2, the seed's behaviour) claims and releases are done as asked, another
+ * host's announcement is yielded to (after the claim grace), and every re-announcement (start-up, link
+ * up, repair, refresh) is preceded by an ARP probe / DAD solicitation: when another host answers for the
+ * VIP this daemon yields instead of announcing.
+ *
+ * <p>Every change of state happens under this object's lock (PostgreSQL is asked before taking it);
+ * each thread has its own netlink socket.
  */
 public final class VipDaemon {
     private final DaemonConfig config;
@@ -43,7 +60,13 @@ public final class VipDaemon {
         t.setDaemon(true);
         return t;
     });
+    private final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vip-reconcile");
+        t.setDaemon(true);
+        return t;
+    });
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final TruthSource truth;
 
     private AddressManager addresses;
     private Announcer announcer;
@@ -54,6 +77,9 @@ public final class VipDaemon {
     private volatile boolean stopping;
     private final List<Companion> companions = new CopyOnWriteArrayList<>();
     private final List<VipDaemon> followers = new CopyOnWriteArrayList<>();
+
+    /** How long plain mode listens for an answer to its probe before a re-announcement. */
+    private static final Duration PROBE_TIME = Duration.ofMillis(200);
 
     private record Companion(String prefix, Supplier<Json> status, Runnable afterEvent) {
     }
@@ -76,10 +102,26 @@ public final class VipDaemon {
     private long errors;
     private long requests;
     private long refused;
+    private long fenceRefusals;
+    private long defends;
+    private long lastDefendNanos;
+    private long checksDone;
+    private boolean suspended;
+    private boolean stale;
+    private Verdict lastVerdict;
+    private Truth lastTruth;
+    private long probes;
 
+    /** A daemon in plain layer-2 mode: no PostgreSQL's truth. */
     public VipDaemon(DaemonConfig config, Consumer<String> log) {
+        this(config, log, null);
+    }
+
+    /** @param truth where PostgreSQL's truth comes from; null for plain layer-2 mode */
+    public VipDaemon(DaemonConfig config, Consumer<String> log, TruthSource truth) {
         this.config = config;
         this.log = log;
+        this.truth = truth;
     }
 
     public DaemonConfig config() {
@@ -122,17 +164,25 @@ public final class VipDaemon {
             long every = config.refresh().toMillis();
             scheduler.scheduleAtFixedRate(this::refresh, every, every, TimeUnit.MILLISECONDS);
         }
-        synchronized (this) {
-            if (presence.address().isPresent()) {
-                held = true;
-                lastClaim = Instant.now() + " by " + Requester.START + " (the address was on " + presence.link().name()
-                        + ")";
-                log.accept("the VIP " + config.vip().prefix() + " is on " + config.vip().interfaceName()
-                        + " at start: holding it");
-                announceNow();
-            } else {
-                log.accept("the VIP " + config.vip().prefix() + " is not on " + config.vip().interfaceName()
-                        + " at start: not holding it");
+        if (truth != null) {
+            log.accept("deciding from PostgreSQL's truth: this node's server and repmgr's nodes, checked every "
+                    + config.checkInterval().toMillis() + " ms and on every event");
+            reconcile(Trigger.START, Requester.START, true); // before the first frame leaves
+            long every = config.checkInterval().toMillis();
+            checks.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
+        } else {
+            boolean present = presence.address().isPresent();
+            log.accept("the VIP " + config.vip().prefix() + (present ? " is" : " is not") + " on "
+                    + config.vip().interfaceName() + " at start: " + (present ? "holding it" : "not holding it")
+                    + " (plain layer 2: no --conninfo, so PostgreSQL is not asked; another host's announcement is "
+                    + "yielded to, and an ARP probe comes before every re-announcement)");
+            if (present) {
+                synchronized (this) {
+                    held = true;
+                    lastClaim = Instant.now() + " by " + Requester.START + " (the address was on "
+                            + presence.link().name() + ")";
+                }
+                reannounceAfterProbe("start-up");
             }
         }
         if (control != null) {
@@ -175,6 +225,7 @@ public final class VipDaemon {
             fifo.stop();
         }
         scheduler.shutdownNow();
+        checks.shutdownNow();
         if (announcer != null) {
             announcer.close();
         }
@@ -182,8 +233,172 @@ public final class VipDaemon {
         stopped.countDown();
     }
 
-    /** Claim: add the VIP (idempotent) and announce it, first round at once. */
-    public synchronized Json claim(Requester who) {
+    /**
+     * A claim request (socket, FIFO, the main VIP for a follower): done at once without PostgreSQL's truth;
+     * with it, only when this node's PostgreSQL is the rightful primary, else refused.
+     */
+    public Json claim(Requester who) {
+        if (truth == null) {
+            synchronized (this) {
+                return doClaim(who, "as asked");
+            }
+        }
+        return reconcile(Trigger.CLAIM_REQUEST, who, false);
+    }
+
+    /** A release request; see {@link #release(Requester, boolean)}. */
+    public Json release(Requester who) {
+        return release(who, false);
+    }
+
+    /**
+     * A release request: done at once without PostgreSQL's truth; with it, refused on the rightful primary
+     * unless {@code force} (the operator's, root only), which also stops this daemon from claiming the VIP
+     * again on its own until the next claim request or restart.
+     */
+    public Json release(Requester who, boolean force) {
+        if (truth == null) {
+            synchronized (this) {
+                return doRelease(who, "as asked");
+            }
+        }
+        return reconcile(force ? Trigger.FORCED_RELEASE : Trigger.RELEASE_REQUEST, who, false);
+    }
+
+    /**
+     * Asks PostgreSQL (the peers too when {@code askPeers}), decides, acts. Returns what was done, as the
+     * control socket's reply.
+     */
+    private Json reconcile(Trigger trigger, Requester who, boolean askPeers) {
+        Truth t = truth.observe(askPeers);
+        synchronized (this) {
+            if (stopping) {
+                return result(verb(trigger), false).put("error", "the daemon is stopping");
+            }
+            boolean present = presentNow();
+            Verdict v = Arbiter.decide(t, present, trigger);
+            if (trigger == Trigger.CLAIM_REQUEST && v.action() != Action.REFUSE) {
+                suspended = false; // an explicit claim ends a forced release's pause
+            }
+            if (suspended && (v.action() == Action.HOLD || v.action() == Action.DEFEND)) {
+                v = new Verdict(Action.WAIT, v.standing(), v.rightful(), v.reason()
+                        + "; released by the operator (--force): not claimed again until a claim request");
+            }
+            note(t, v, trigger);
+            Json out = switch (v.action()) {
+                case HOLD -> doClaim(who, v.reason());
+                case DEFEND -> defend(who, v.reason());
+                case RELEASE -> {
+                    if (trigger == Trigger.FORCED_RELEASE) {
+                        suspended = true;
+                    }
+                    if (trigger == Trigger.FOREIGN_ANNOUNCEMENT) {
+                        lostTo = who.source();
+                    }
+                    yield doRelease(who, v.reason());
+                }
+                case WAIT -> result(verb(trigger), true).put("changed", false);
+                case REFUSE -> {
+                    fenceRefusals++;
+                    log.accept(verb(trigger) + " by " + who + " refused: " + v.reason());
+                    yield result(verb(trigger), false).put("fenced", true).put("error", "refused: " + v.reason());
+                }
+            };
+            return out.put("decision", v.action().name().toLowerCase()).put("reason", v.reason());
+        }
+    }
+
+    private static String verb(Trigger trigger) {
+        return switch (trigger) {
+            case CLAIM_REQUEST -> "claim";
+            case RELEASE_REQUEST, FORCED_RELEASE -> "release";
+            default -> "check";
+        };
+    }
+
+    /** Keeps what the last decision saw, and says loudly when this node's standing changes. */
+    private void note(Truth t, Verdict v, Trigger trigger) {
+        checksDone++;
+        Standing before = lastVerdict == null ? null : lastVerdict.standing();
+        lastTruth = t;
+        lastVerdict = v;
+        if (v.standing() == Standing.STALE && !stale) {
+            stale = true;
+            Truth.Node other = v.rightful().orElseThrow();
+            log.accept("ERROR: STALE PRIMARY: " + v.reason() + "; this node will not hold " + config.vip().prefix()
+                    + (config.staleCommand() == null ? "" : "; running the stale-primary command"));
+            runStaleCommand(t.self(), other);
+        } else if (v.standing() != Standing.STALE && stale) {
+            stale = false;
+            log.accept("no longer a stale primary: " + v.reason());
+        } else if (before != v.standing() && v.action() == Action.WAIT) {
+            log.accept("standing: " + v.standing().name().toLowerCase() + " (" + trigger.name().toLowerCase()
+                    + "): " + v.reason());
+        }
+    }
+
+    private void runStaleCommand(Truth.Node self, Truth.Node rightful) {
+        if (config.staleCommand() == null) {
+            return;
+        }
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", config.staleCommand()).redirectErrorStream(true);
+        pb.environment().put("VIP_ADDRESS", config.vip().prefix().toString());
+        pb.environment().put("VIP_INTERFACE", config.vip().interfaceName());
+        pb.environment().put("VIP_STALE_NODE", Integer.toString(self.id()));
+        pb.environment().put("VIP_STALE_TIMELINE", Long.toString(self.timeline()));
+        pb.environment().put("VIP_PRIMARY_NODE", Integer.toString(rightful.id()));
+        pb.environment().put("VIP_PRIMARY_TIMELINE", Long.toString(rightful.timeline()));
+        thread("vip-stale-command", () -> {
+            try {
+                Process p = pb.start();
+                p.getOutputStream().close();
+                try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+                    out.lines().limit(20).forEach(line -> log.accept("stale-primary command: " + line));
+                }
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    log.accept("stale-primary command: still running after 60 s: killed");
+                } else {
+                    log.accept("stale-primary command: exit " + p.exitValue());
+                }
+            } catch (IOException e) {
+                log.accept("stale-primary command: cannot run it: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /** The periodic check: makes up lost events, heals a silent partition into one holder. */
+    private void tick() {
+        try {
+            reconcile(Trigger.TICK, Requester.CHECK, true);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                errors++;
+            }
+            log.accept("check failed: " + e);
+        }
+    }
+
+    /** A check soon, on the checks' thread (after a repmgr event that asks for no change itself). */
+    public void checkSoon() {
+        if (truth != null && !stopping) {
+            checks.execute(this::tick);
+        }
+    }
+
+    private boolean presentNow() {
+        try {
+            return addresses.find(config.vip()).address().isPresent();
+        } catch (IOException e) {
+            return held; // cannot ask the kernel: assume what we last did
+        }
+    }
+
+    /** Add the VIP (idempotent) and announce it, first round at once. */
+    private Json doClaim(Requester who, String why) {
         long began = System.nanoTime();
         held = true;
         lostTo = null;
@@ -194,8 +409,14 @@ public final class VipDaemon {
             AddressManager.Outcome outcome = addresses.add(config.vip(), config.addOptions());
             int sent = announceNow();
             followers.forEach(f -> f.claim(who));
-            log.accept("claim by " + who + ": " + (outcome.changed() ? "added " : "already had ") + config.vip().prefix()
-                    + ", announced (" + sent + " frames now) in " + (System.nanoTime() - began) / 1000 + " µs");
+            if (outcome.changed() || who != Requester.CHECK) {
+                log.accept("claim by " + who + ": " + (outcome.changed() ? "added " : "already had ")
+                        + config.vip().prefix() + ", announced (" + sent + " frames now) in "
+                        + (System.nanoTime() - began) / 1000 + " µs: " + why);
+            }
+            if (outcome.changed() && who == Requester.CHECK) {
+                repairs++;
+            }
             return result("claim", true).put("changed", outcome.changed()).put("announced", sent);
         } catch (IOException | ConflictException e) {
             errors++;
@@ -204,8 +425,8 @@ public final class VipDaemon {
         }
     }
 
-    /** Release: stop announcing and delete the VIP (idempotent). */
-    public synchronized Json release(Requester who) {
+    /** Stop announcing and delete the VIP (idempotent). */
+    private Json doRelease(Requester who, String why) {
         held = false;
         cancelRounds();
         lastRelease = Instant.now() + " by " + who;
@@ -214,14 +435,31 @@ public final class VipDaemon {
             if (changed) {
                 releases++;
             }
-            followers.forEach(f -> f.release(who));
-            log.accept("release by " + who + ": " + (changed ? "deleted " : "did not have ") + config.vip().prefix());
+            followers.forEach(f -> f.release(who, suspended));
+            log.accept("release by " + who + ": " + (changed ? "deleted " : "did not have ") + config.vip().prefix()
+                    + ": " + why);
             return result("release", true).put("changed", changed);
         } catch (IOException e) {
             errors++;
             log.accept("release by " + who + " failed: " + e.getMessage());
             return result("release", false).put("error", e.getMessage());
         }
+    }
+
+    /** One round now, so that a stale holder and the clients see us; at most every 100 ms. */
+    private Json defend(Requester who, String why) {
+        held = true;
+        long now = System.nanoTime();
+        int sent = 0;
+        if (now - lastDefendNanos >= TimeUnit.MILLISECONDS.toNanos(100)) {
+            lastDefendNanos = now;
+            sent = announceRound(generation);
+            defends++;
+            if (who != Requester.CHECK || !stale) {
+                log.accept("defended " + config.vip().prefix() + " (" + sent + " frames) on " + who + ": " + why);
+            }
+        }
+        return result("claim", true).put("changed", false).put("announced", sent);
     }
 
     /**
@@ -255,7 +493,7 @@ public final class VipDaemon {
         }
     }
 
-    private synchronized void handle(RepmgrEvent event) {
+    private void handle(RepmgrEvent event) {
         if (config.nodeId() != null && event.nodeId() != config.nodeId()) {
             log.accept("repmgr event " + event.event() + " for node " + event.nodeId() + " ignored: this is node "
                     + config.nodeId());
@@ -264,28 +502,41 @@ public final class VipDaemon {
         switch (event.decision()) {
             case CLAIM -> {
                 // repmgr fires standby_promote and repmgrd_failover_promote for one promotion: act once
-                if (held && System.nanoTime() - lastFifoClaimNanos < Duration.ofSeconds(30).toNanos()) {
-                    log.accept("repmgr event " + event.event() + ": already claimed for this promotion");
-                    return;
+                synchronized (this) {
+                    if (held && System.nanoTime() - lastFifoClaimNanos < Duration.ofSeconds(30).toNanos()) {
+                        log.accept("repmgr event " + event.event() + ": already claimed for this promotion");
+                        return;
+                    }
+                    lastFifoClaimNanos = System.nanoTime();
                 }
-                lastFifoClaimNanos = System.nanoTime();
                 claim(Requester.fifo(event.event()));
             }
             case RELEASE -> release(Requester.fifo(event.event()));
-            case IGNORE -> log.accept("repmgr event " + event.event() + " (success " + (event.success() ? 1 : 0)
-                    + "): nothing to do");
+            case IGNORE -> {
+                log.accept("repmgr event " + event.event() + " (success " + (event.success() ? 1 : 0)
+                        + "): nothing to do" + (truth == null ? "" : " but look"));
+                checkSoon();
+            }
         }
     }
 
     /**
-     * Called on the watcher's thread when another host announces the VIP. Yields, except just after our own
-     * claim: then the previous holder's last scheduled round may have left before our claim reached it (it
-     * stops announcing as soon as it sees ours). Yielding to that frame would leave the VIP nowhere, as the
-     * previous holder yields to us; so within the claim grace the first such frame is answered by announcing
-     * again (clients that took the stale frame point back to us), the others are ignored, and a claim after
-     * the grace is yielded to as usual.
+     * Called on the watcher's thread when another host announces the VIP. With PostgreSQL's truth: asks it
+     * (the peers too), then yields when the announcer may be rightful, or defends when this node is.
+     * Without it: yields, except just after our own claim: then the previous holder's last scheduled round
+     * may have left before our claim reached it (it stops announcing as soon as it sees ours). Yielding to
+     * that frame would leave the VIP nowhere, as the previous holder yields to us; so within the claim grace
+     * the first such frame is answered by announcing again (clients that took the stale frame point back to
+     * us), the others are ignored, and a claim after the grace is yielded to as usual.
      */
     private boolean onForeignClaim(Sighting claim) throws IOException {
+        if (truth != null) {
+            synchronized (this) {
+                foreignClaims++;
+            }
+            Json r = reconcile(Trigger.FOREIGN_ANNOUNCEMENT, Requester.announcement(claim.mac().toString()), true);
+            return "release".equals(r.get("decision")) && Boolean.TRUE.equals(r.get("changed"));
+        }
         synchronized (this) {
             foreignClaims++;
             long since = System.nanoTime() - claimedAtNanos;
@@ -301,32 +552,41 @@ public final class VipDaemon {
                 }
                 return false;
             }
-            if (held) {
-                held = false;
-                cancelRounds();
-                lostTo = claim.mac().toString();
-                lastRelease = Instant.now() + " by foreign claim from " + claim.mac();
-            }
-            boolean deleted = addresses.release(config.vip()).changed();
-            if (deleted) {
-                releases++;
-            }
-            return deleted;
+            return yieldTo(claim.mac(), "foreign claim from " + claim.mac());
         }
+    }
+
+    /** Plain mode: another host has the VIP; let it go. */
+    private boolean yieldTo(MacAddress other, String why) throws IOException {
+        if (held) {
+            held = false;
+            cancelRounds();
+            lostTo = other.toString();
+            lastRelease = Instant.now() + " by " + why;
+        }
+        boolean deleted = addresses.release(config.vip()).changed();
+        if (deleted) {
+            releases++;
+        }
+        return deleted;
     }
 
     /** Address and link events: repair a held VIP that was removed, re-announce when the link returns. */
     private void followKernel() {
         boolean wasUp = true;
+        boolean first = true;
         while (!stopping) {
             try (KernelEvents events = KernelEvents.addressesAndLinks()) {
-                repair("(re)subscribed to kernel events");
+                if (!first) {
+                    addressRemoved("resubscribed to kernel events"); // events may have been lost meanwhile
+                }
+                first = false;
                 while (!stopping) {
                     // a long wait: an idle daemon wakes for nothing; stop() does not wait for this thread
                     KernelEvent event = events.next(Duration.ofMinutes(10));
                     if (event instanceof AddressEvent a && a.kind() == AddressEvent.Kind.REMOVED
                             && config.vip().prefix().address().equals(a.address().primaryAddress())) {
-                        repair("the address was removed");
+                        addressRemoved("the address was removed");
                     } else if (event instanceof LinkEvent l && config.vip().interfaceName().equals(l.link().name())) {
                         boolean up = !l.removed() && l.link().has(LinkMessage.IFF_UP | LinkMessage.IFF_LOWER_UP);
                         if (up && !wasUp) {
@@ -344,35 +604,79 @@ public final class VipDaemon {
         }
     }
 
-    private synchronized void repair(String why) {
-        if (!held || stopping) {
+    private void addressRemoved(String why) {
+        if (stopping) {
             return;
         }
+        if (truth != null) {
+            reconcile(Trigger.ADDRESS_REMOVED, Requester.kernel(why), false);
+        } else if (held()) {
+            reannounceAfterProbe(why + " while held");
+        }
+    }
+
+    private void linkUp() {
+        if (truth != null) {
+            log.accept(config.vip().interfaceName() + " is up again: asking PostgreSQL before anything leaves");
+            reconcile(Trigger.LINK_UP, Requester.kernel("link up"), true);
+        } else if (held()) {
+            reannounceAfterProbe(config.vip().interfaceName() + " is up again");
+        }
+    }
+
+    private void refresh() {
+        if (!held()) {
+            return;
+        }
+        if (truth != null) {
+            reconcile(Trigger.REFRESH, Requester.CHECK, false);
+        } else {
+            reannounceAfterProbe(null);
+        }
+    }
+
+    /**
+     * Plain mode: before announcing a VIP we hold again, ask the segment whether another host answers for
+     * it (RFC 5227 probe / DAD solicitation); if one does, yield to it instead, else re-add it if it is
+     * missing and announce it. {@code why} null: a periodic refresh (one round, no log line).
+     */
+    private void reannounceAfterProbe(String why) {
+        Optional<MacAddress> other;
         try {
-            AddressManager.Outcome outcome = addresses.add(config.vip(), config.addOptions());
-            if (outcome.changed()) {
-                repairs++;
-                int sent = announceNow();
-                log.accept(why + " while held: re-added " + config.vip().prefix() + " and announced it (" + sent
-                        + " frames)");
+            other = Prober.probe(config.vip().interfaceName(), mac, Set.of(mac), config.vip().prefix().address(),
+                    PROBE_TIME, 2);
+        } catch (IOException e) {
+            other = Optional.empty(); // cannot probe (link just came up): announce as before
+        }
+        synchronized (this) {
+            probes++;
+            if (!held || stopping) {
+                return;
             }
-        } catch (IOException | ConflictException e) {
-            errors++;
-            log.accept("cannot repair " + config.vip().prefix() + ": " + e.getMessage());
-        }
-    }
-
-    private synchronized void linkUp() {
-        if (held) {
-            log.accept(config.vip().interfaceName() + " is up again: announcing " + config.vip().prefix());
-            repair("link up");
-            announceNow();
-        }
-    }
-
-    private synchronized void refresh() {
-        if (held) {
-            announceRound(generation);
+            try {
+                if (other.isPresent()) {
+                    boolean deleted = yieldTo(other.get(), "probe answered by " + other.get());
+                    log.accept((why == null ? "refresh" : why) + ": " + other.get() + " answers for "
+                            + config.vip().prefix().addressText() + ": yielded to it"
+                            + (deleted ? ", deleted it here" : ""));
+                    return;
+                }
+                if (why == null) {
+                    announceRound(generation);
+                    return;
+                }
+                AddressManager.Outcome outcome = addresses.add(config.vip(), config.addOptions());
+                if (outcome.changed()) {
+                    repairs++;
+                }
+                int sent = announceNow();
+                log.accept(why + ": no other host answers a probe; " + (outcome.changed() ? "re-added " : "announced ")
+                        + config.vip().prefix() + (outcome.changed() ? " and announced it" : "") + " (" + sent
+                        + " frames)");
+            } catch (IOException | ConflictException e) {
+                errors++;
+                log.accept("cannot repair " + config.vip().prefix() + ": " + e.getMessage());
+            }
         }
     }
 
@@ -460,6 +764,17 @@ public final class VipDaemon {
                 .put("crossings_answered", crossingsAnswered)
                 .put("releases", releases).put("repairs", repairs).put("errors", errors)
                 .put("requests", requests).put("refused", refused)
+                .put("truth", truth == null ? "none (plain layer 2)" : "postgresql")
+                .put("standing", lastVerdict == null ? null : lastVerdict.standing().name().toLowerCase())
+                .put("decision", lastVerdict == null ? null : lastVerdict.reason())
+                .put("rightful_node", lastVerdict == null ? null
+                        : lastVerdict.rightful().map(n -> (Object) n.id()).orElse(null))
+                .put("local_timeline", lastTruth == null || !lastTruth.self().primary() ? null
+                        : lastTruth.self().timeline())
+                .put("stale_primary", stale)
+                .put("stale_peer", stale ? lastVerdict.rightful().map(Truth.Node::toString).orElse(null) : null)
+                .put("fence_refusals", fenceRefusals).put("defends", defends).put("checks", checksDone)
+                .put("suspended", suspended).put("probes", probes)
                 .put("uptime_s", Duration.between(started, Instant.now()).toSeconds())
                 .put("pid", ProcessHandle.current().pid());
     }

@@ -1,0 +1,241 @@
+package dev.vip.hook;
+
+import dev.vip.core.daemon.Truth;
+import dev.vip.core.daemon.Truth.Node;
+import dev.vip.core.daemon.TruthSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The daemon's {@link TruthSource}: this node's PostgreSQL over a connection kept warm (one round trip a
+ * look), and every other node that {@code repmgr.nodes} lists, asked directly over connections of their
+ * own, in parallel, each within the timeout. Each server is asked the same one question: is it in
+ * recovery, and if not, its current timeline (from the WAL position, which changes at promotion; the
+ * checkpoint's timeline lags by up to a checkpoint). Thread-safe.
+ */
+public final class ClusterTruth implements TruthSource {
+    /** One round trip: the role, and a primary's current timeline (the first 8 hex digits of its WAL file). */
+    static final String QUESTION = "SELECT r, CASE WHEN r THEN 0 ELSE ('x' || '00000000' || "
+            + "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(64)::bigint END FROM pg_is_in_recovery() r";
+    private static final String NODES = "SELECT node_id, node_name, conninfo FROM repmgr.nodes ORDER BY node_id";
+
+    private final int selfId;
+    private final Conninfo local;
+    private final Duration timeout;
+    private final Consumer<String> log;
+    private final ExecutorService askers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "vip-truth-peer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    // guarded by localLock
+    private final Object localLock = new Object();
+    private Connection localConnection;
+    private String selfName;
+
+    // guarded by peersLock
+    private final Object peersLock = new Object();
+    private final Map<Integer, Peer> peers = new HashMap<>();
+    private String peerListProblem;
+
+    private volatile List<Node> lastPeers = List.of();
+    private volatile long lastAskedNanos;
+
+    private static final class Peer {
+        final int id;
+        final String name;
+        final String conninfo;
+        Connection connection; // used by one asker at a time (peersLock is held while they run)
+
+        Peer(int id, String name, String conninfo) {
+            this.id = id;
+            this.name = name;
+            this.conninfo = conninfo;
+        }
+    }
+
+    /**
+     * @param timeout each connection's connect and read timeout (pgjdbc counts whole seconds, at least 1)
+     */
+    public ClusterTruth(int selfId, Conninfo local, Duration timeout, Consumer<String> log) {
+        this.selfId = selfId;
+        this.local = local;
+        this.timeout = timeout;
+        this.log = log;
+        this.selfName = "node " + selfId;
+    }
+
+    @Override
+    public Truth observe(boolean askPeers) {
+        long began = System.nanoTime();
+        Node self = askLocal();
+        if (askPeers) {
+            askPeers(began);
+        }
+        return new Truth(self, lastPeers, askPeers);
+    }
+
+    /** Why the peers could not be listed the last time, or null. */
+    public String peerListProblem() {
+        synchronized (peersLock) {
+            return peerListProblem;
+        }
+    }
+
+    private Node askLocal() {
+        synchronized (localLock) {
+            try {
+                if (localConnection == null) {
+                    localConnection = connect(local);
+                }
+                return ask(localConnection, selfId, selfName);
+            } catch (SQLException | RuntimeException e) {
+                quietly(localConnection);
+                localConnection = null;
+                return Node.unreachable(selfId, selfName, "did not answer: " + Fence.firstLine(e.getMessage()));
+            }
+        }
+    }
+
+    /** Lists the peers (from the local server's repmgr.nodes) and asks each, unless someone did since we began. */
+    private void askPeers(long began) {
+        synchronized (peersLock) {
+            if (lastAskedNanos - began > 0) {
+                return; // another thread asked them while we waited: that is fresh enough
+            }
+            listPeers();
+            List<Future<Node>> answers = new ArrayList<>();
+            for (Peer p : peers.values()) {
+                answers.add(askers.submit(() -> askPeer(p)));
+            }
+            List<Node> out = new ArrayList<>();
+            long deadline = System.nanoTime() + timeout.toNanos() + Duration.ofMillis(1500).toNanos();
+            int i = 0;
+            for (Peer p : peers.values()) {
+                Future<Node> f = answers.get(i++);
+                try {
+                    out.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                } catch (Exception e) {
+                    f.cancel(true);
+                    out.add(Node.unreachable(p.id, p.name, "no answer in time"));
+                }
+            }
+            out.sort((a, b) -> Integer.compare(a.id(), b.id()));
+            lastPeers = List.copyOf(out);
+            lastAskedNanos = System.nanoTime();
+        }
+    }
+
+    private void listPeers() {
+        Map<Integer, String[]> listed = new HashMap<>();
+        synchronized (localLock) {
+            try {
+                if (localConnection == null) {
+                    localConnection = connect(local);
+                }
+                try (Statement s = localConnection.createStatement(); ResultSet r = s.executeQuery(NODES)) {
+                    while (r.next()) {
+                        listed.put(r.getInt(1), new String[] {r.getString(2), r.getString(3)});
+                    }
+                }
+            } catch (SQLException e) {
+                // the local server is down (or has no repmgr metadata): keep the last list
+                String problem = "cannot list the nodes (repmgr.nodes): " + Fence.firstLine(e.getMessage());
+                if (!problem.equals(peerListProblem)) {
+                    log.accept(problem + ": asking the last known ones");
+                }
+                peerListProblem = problem;
+                return;
+            }
+        }
+        peerListProblem = null;
+        String[] me = listed.remove(selfId);
+        if (me != null) {
+            synchronized (localLock) {
+                selfName = me[0];
+            }
+        }
+        peers.values().removeIf(p -> {
+            String[] now = listed.get(p.id);
+            boolean gone = now == null || !now[1].equals(p.conninfo);
+            if (gone) {
+                quietly(p.connection);
+            }
+            return gone;
+        });
+        listed.forEach((id, v) -> peers.computeIfAbsent(id, k -> new Peer(id, v[0], v[1])));
+    }
+
+    private Node askPeer(Peer p) {
+        try {
+            if (p.connection == null) {
+                p.connection = connect(Conninfo.parse(p.conninfo));
+            }
+            return ask(p.connection, p.id, p.name);
+        } catch (SQLException | RuntimeException e) {
+            quietly(p.connection);
+            p.connection = null;
+            return Node.unreachable(p.id, p.name, "did not answer: " + Fence.firstLine(e.getMessage()));
+        }
+    }
+
+    private static Node ask(Connection c, int id, String name) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(QUESTION)) {
+            r.next();
+            return r.getBoolean(1) ? Node.standby(id, name) : Node.primary(id, name, r.getLong(2));
+        }
+    }
+
+    private Connection connect(Conninfo conninfo) throws SQLException {
+        Properties props = conninfo.properties();
+        String seconds = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
+        props.setProperty("connectTimeout", seconds);
+        props.setProperty("loginTimeout", seconds);
+        props.setProperty("socketTimeout", seconds);
+        props.setProperty("tcpKeepAlive", "true");
+        props.setProperty("ApplicationName", "vip daemon");
+        try {
+            return DriverManager.getConnection(conninfo.jdbcUrl(), props);
+        } catch (IllegalArgumentException e) {
+            throw new SQLException(e.getMessage(), e);
+        }
+    }
+
+    private static void quietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // thrown away after an error: nothing more to do with it
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        askers.shutdownNow();
+        synchronized (localLock) {
+            quietly(localConnection);
+            localConnection = null;
+        }
+        synchronized (peersLock) {
+            peers.values().forEach(p -> quietly(p.connection));
+            peers.clear();
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.vip.core.daemon;
+
+import static dev.vip.core.daemon.Arbiter.Action.DEFEND;
+import static dev.vip.core.daemon.Arbiter.Action.HOLD;
+import static dev.vip.core.daemon.Arbiter.Action.REFUSE;
+import static dev.vip.core.daemon.Arbiter.Action.RELEASE;
+import static dev.vip.core.daemon.Arbiter.Action.WAIT;
+import static dev.vip.core.daemon.Arbiter.Trigger.ADDRESS_REMOVED;
+import static dev.vip.core.daemon.Arbiter.Trigger.CLAIM_REQUEST;
+import static dev.vip.core.daemon.Arbiter.Trigger.FORCED_RELEASE;
+import static dev.vip.core.daemon.Arbiter.Trigger.FOREIGN_ANNOUNCEMENT;
+import static dev.vip.core.daemon.Arbiter.Trigger.LINK_UP;
+import static dev.vip.core.daemon.Arbiter.Trigger.RELEASE_REQUEST;
+import static dev.vip.core.daemon.Arbiter.Trigger.START;
+import static dev.vip.core.daemon.Arbiter.Trigger.TICK;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vip.core.daemon.Arbiter.Action;
+import dev.vip.core.daemon.Arbiter.Standing;
+import dev.vip.core.daemon.Arbiter.Trigger;
+import dev.vip.core.daemon.Truth.Node;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The primary VIP's decision: PostgreSQL's truth, the kernel's presence and a trigger in, an action out. */
+class ArbiterTest {
+    // this node is node 1 in every row
+    private static Node primary(int id, long timeline) {
+        return Node.primary(id, "n" + id, timeline);
+    }
+
+    private static Node standby(int id) {
+        return Node.standby(id, "n" + id);
+    }
+
+    private static Node silent(int id) {
+        return Node.unreachable(id, "n" + id, "connection refused");
+    }
+
+    private static Truth truth(Node self, Node... peers) {
+        return new Truth(self, List.of(peers), true);
+    }
+
+    static Stream<Arguments> table() {
+        return Stream.of(
+                // what, truth, VIP present here, trigger -> action, standing
+                row("sole primary, VIP absent: a lost promotion event is made up", truth(primary(1, 2), silent(2)),
+                        false, TICK, HOLD, Standing.RIGHTFUL),
+                row("sole primary holding it: nothing to do", truth(primary(1, 2), standby(2)), true, TICK, WAIT,
+                        Standing.RIGHTFUL),
+                row("promotion event on the new primary", truth(primary(1, 2), silent(2)), false, CLAIM_REQUEST, HOLD,
+                        Standing.RIGHTFUL),
+                row("the second promotion event: announce again (idempotent)", truth(primary(1, 2), silent(2)), true,
+                        CLAIM_REQUEST, HOLD, Standing.RIGHTFUL),
+                row("the old primary's stale cache entry does not stop a promoted node",
+                        truth(primary(1, 2), primary(2, 1)), false, CLAIM_REQUEST, HOLD, Standing.RIGHTFUL),
+                row("forged promote on a standby", truth(standby(1), primary(2, 1)), false, CLAIM_REQUEST, REFUSE,
+                        Standing.NOT_RIGHTFUL),
+                row("forged promote on a standby that sees no primary", truth(standby(1), silent(2)), false,
+                        CLAIM_REQUEST, REFUSE, Standing.NOT_RIGHTFUL),
+                row("forged follow on the rightful primary", truth(primary(1, 1), standby(2)), true, RELEASE_REQUEST,
+                        REFUSE, Standing.RIGHTFUL),
+                row("forced release on the rightful primary", truth(primary(1, 1), standby(2)), true, FORCED_RELEASE,
+                        RELEASE, Standing.RIGHTFUL),
+                row("forced release when absent changes nothing", truth(primary(1, 1)), false, FORCED_RELEASE, WAIT,
+                        Standing.RIGHTFUL),
+                row("follow on a standby that still has it", truth(standby(1), primary(2, 2)), true, RELEASE_REQUEST,
+                        RELEASE, Standing.NOT_RIGHTFUL),
+                row("partition healed: the old primary sees the new one", truth(primary(1, 1), primary(2, 2)), true,
+                        TICK, RELEASE, Standing.STALE),
+                row("partition healed at link up: no announcement, a release", truth(primary(1, 1), primary(2, 2)),
+                        true, LINK_UP, RELEASE, Standing.STALE),
+                row("the new primary sees the stale one: defends", truth(primary(1, 2), primary(2, 1)), true, TICK,
+                        DEFEND, Standing.RIGHTFUL),
+                row("the new primary hears the stale one announce: defends", truth(primary(1, 2), primary(2, 1)), true,
+                        FOREIGN_ANNOUNCEMENT, DEFEND, Standing.RIGHTFUL),
+                row("the stale primary hears the new one: yields", truth(primary(1, 1), primary(2, 2)), true,
+                        FOREIGN_ANNOUNCEMENT, RELEASE, Standing.STALE),
+                row("a stray primary never claims", truth(primary(1, 1), primary(2, 2)), false, CLAIM_REQUEST, REFUSE,
+                        Standing.STALE),
+                row("a stray primary at start: nothing", truth(primary(1, 1), primary(2, 2)), false, START, WAIT,
+                        Standing.STALE),
+                row("two primaries on one timeline: the lower id wins", truth(primary(1, 3), primary(2, 3)), false, TICK,
+                        HOLD, Standing.RIGHTFUL),
+                row("two primaries on one timeline: the higher id yields", truth(primary(2, 3), primary(1, 3)), true,
+                        TICK, RELEASE, Standing.STALE),
+                row("three nodes: the highest timeline among the reachable",
+                        truth(primary(1, 2), primary(2, 3), standby(3)), true, TICK, RELEASE, Standing.STALE),
+                row("start-up with the address: announce only when rightful", truth(primary(1, 2), standby(2)), true,
+                        START, HOLD, Standing.RIGHTFUL),
+                row("link up while rightful: announce", truth(primary(1, 2), silent(2)), true, LINK_UP, HOLD,
+                        Standing.RIGHTFUL),
+                row("address removed behind our back: repaired", truth(primary(1, 2)), false, ADDRESS_REMOVED, HOLD,
+                        Standing.RIGHTFUL),
+                row("address removed on a standby: stays removed", truth(standby(1), primary(2, 2)), false,
+                        ADDRESS_REMOVED, WAIT, Standing.NOT_RIGHTFUL),
+                row("a standby holding it at start lets it go", truth(standby(1), silent(2)), true, START, RELEASE,
+                        Standing.NOT_RIGHTFUL),
+                // no information
+                row("no answer anywhere, holding: keep it (a failed check moves nothing)", truth(silent(1), silent(2)),
+                        true, TICK, WAIT, Standing.UNKNOWN),
+                row("no answer anywhere: no announcement at link up", truth(silent(1), silent(2)), true, LINK_UP, WAIT,
+                        Standing.UNKNOWN),
+                row("no answer anywhere: no repair", truth(silent(1), silent(2)), false, ADDRESS_REMOVED, WAIT,
+                        Standing.UNKNOWN),
+                row("no answer anywhere: no claim", truth(silent(1), silent(2)), false, CLAIM_REQUEST, REFUSE,
+                        Standing.UNKNOWN),
+                row("no answer here, and another host announces: yield (nothing of ours to contradict it)",
+                        truth(silent(1), silent(2)), true, FOREIGN_ANNOUNCEMENT, RELEASE, Standing.UNKNOWN),
+                row("no answer here, a primary elsewhere: let go", truth(silent(1), primary(2, 2)), true, TICK, RELEASE,
+                        Standing.NOT_RIGHTFUL),
+                row("no peers known at all, rightful alone", truth(primary(1, 1)), false, START, HOLD,
+                        Standing.RIGHTFUL));
+    }
+
+    private static Arguments row(String what, Truth truth, boolean present, Trigger trigger, Action action,
+                                 Standing standing) {
+        return Arguments.of(what, truth, present, trigger, action, standing);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("table")
+    void decides(String what, Truth truth, boolean present, Trigger trigger, Action action, Standing standing) {
+        Arbiter.Verdict v = Arbiter.decide(truth, present, trigger);
+        assertEquals(action, v.action(), what + ": " + v.reason());
+        assertEquals(standing, v.standing(), what + ": " + v.reason());
+    }
+
+    @Test
+    void aFlappingLocalServerNeverMovesAHeldVip() {
+        // the local server answers, then not, then again, for a while; nothing else says otherwise
+        Truth up = truth(primary(1, 4), standby(2));
+        Truth down = truth(silent(1), standby(2));
+        for (int i = 0; i < 20; i++) {
+            Truth t = i % 3 == 0 ? down : up;
+            assertEquals(WAIT, Arbiter.decide(t, true, TICK).action(), "round " + i);
+        }
+    }
+
+    @Test
+    void aFlappingPeerNeverMovesItFromTheRightfulPrimaryNorOntoTheStaleOne() {
+        // node 2 is a stale primary that comes and goes from sight (a flapping link)
+        for (int i = 0; i < 20; i++) {
+            Node peer = i % 2 == 0 ? primary(2, 1) : silent(2);
+            Action onNew = Arbiter.decide(truth(primary(1, 2), peer), true, TICK).action();
+            assertEquals(peer.primary() ? DEFEND : WAIT, onNew, "the new primary, round " + i);
+        }
+        // seen from the stale side: it holds only while it sees nothing better, and never claims on request
+        assertEquals(RELEASE, Arbiter.decide(truth(primary(2, 1), primary(1, 2)), true, TICK).action());
+        assertEquals(WAIT, Arbiter.decide(truth(primary(2, 1), primary(1, 2)), false, TICK).action());
+        assertEquals(REFUSE, Arbiter.decide(truth(primary(2, 1), primary(1, 2)), false, CLAIM_REQUEST).action());
+    }
+
+    @Test
+    void everyNodeAgreesOnTheRightfulPrimary() {
+        List<Node> nodes = List.of(primary(1, 5), primary(2, 7), standby(3), primary(4, 7));
+        for (Node self : nodes) {
+            List<Node> peers = nodes.stream().filter(n -> n != self).toList();
+            assertEquals(2, new Truth(self, peers, true).rightfulPrimary().orElseThrow().id(), "seen from " + self);
+        }
+    }
+}
