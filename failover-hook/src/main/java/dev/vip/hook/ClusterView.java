@@ -19,7 +19,12 @@ import java.util.Properties;
  * (repmgr sets it to the node name in primary_conninfo). Read on the local server when it is the
  * primary, else on the primary named in the metadata, by a {@link Reader}.
  */
-public record ClusterView(boolean localUp, List<Placement.Standby> standbys, String problem) {
+public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map<Integer, String> hosts,
+                          String problem) {
+
+    ClusterView(boolean localUp, List<Placement.Standby> standbys, String problem) {
+        this(localUp, standbys, Map.of(), problem);
+    }
 
     /**
      * Reads views over connections it keeps between checks (a check is then two short queries, not two
@@ -66,7 +71,8 @@ public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Str
                     }
                     if (!inRecovery) {
                         closePrimary();
-                        return new ClusterView(true, standbys(names, replication(s)), null);
+                        Map<String, Replica> replicas = replication(s);
+                        return new ClusterView(true, standbys(names, replicas), hosts(names, replicas), null);
                     }
                 }
             } catch (SQLException e) {
@@ -84,7 +90,8 @@ public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Str
                     primaryConninfo = primary;
                 }
                 try (Statement s = primaryConnection.createStatement()) {
-                    return new ClusterView(true, standbys(names, replication(s)), null);
+                    Map<String, Replica> replicas = replication(s);
+                    return new ClusterView(true, standbys(names, replicas), hosts(names, replicas), null);
                 }
             } catch (IllegalArgumentException e) {
                 return new ClusterView(true, List.of(), "the primary's conninfo: " + e.getMessage());
@@ -127,18 +134,19 @@ public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Str
         return problem == null;
     }
 
-    private record Replica(boolean streaming, Duration lag) {
+    private record Replica(boolean streaming, Duration lag, String address) {
     }
 
     private static Map<String, Replica> replication(Statement s) throws SQLException {
         Map<String, Replica> out = new HashMap<>();
         // replay_lag is NULL when the standby has replayed everything and nothing new came for a while
         try (ResultSet r = s.executeQuery("SELECT application_name, state, "
-                + "(extract(epoch FROM replay_lag) * 1000)::bigint FROM pg_stat_replication")) {
+                + "(extract(epoch FROM replay_lag) * 1000)::bigint, host(client_addr) FROM pg_stat_replication")) {
             while (r.next()) {
                 long lag = r.getLong(3);
+                boolean noLag = r.wasNull();
                 out.put(r.getString(1), new Replica("streaming".equals(r.getString(2)),
-                        r.wasNull() ? null : Duration.ofMillis(lag)));
+                        noLag ? null : Duration.ofMillis(lag), r.getString(4)));
             }
         }
         return out;
@@ -149,6 +157,18 @@ public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Str
         names.forEach((id, name) -> {
             Replica r = replicas.get(name);
             out.add(new Placement.Standby(id, name, r != null && r.streaming(), r == null ? null : r.lag()));
+        });
+        return out;
+    }
+
+    /** Each streaming standby's address as the primary sees it (its replication connection's peer). */
+    private static Map<Integer, String> hosts(Map<Integer, String> names, Map<String, Replica> replicas) {
+        Map<Integer, String> out = new HashMap<>();
+        names.forEach((id, name) -> {
+            Replica r = replicas.get(name);
+            if (r != null && r.address() != null) {
+                out.put(id, r.address());
+            }
         });
         return out;
     }

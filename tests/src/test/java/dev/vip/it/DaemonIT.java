@@ -214,6 +214,40 @@ class DaemonIT {
     }
 
     @Test
+    void withoutPostgresALinkUpProbesFirstAndYieldsWhenAnotherHostAnswers() throws Exception {
+        daemon = startDaemon();
+        assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString()).exit());
+        // n1's link goes down; meanwhile n2 takes the address without announcing it (as after a failover
+        // whose announcements n1 missed); the client's entry still says n1
+        bed.ok("ip", "-n", n1, "link", "set", "eth0", "down");
+        bed.ok("ip", "-n", n2, "addr", "add", CIDR, "dev", "eth0");
+        long before = status().get("announcements_sent").asLong();
+        bed.ok("ip", "-n", n1, "link", "set", "eth0", "up");
+        assertTrue(TestBed.eventually(Duration.ofSeconds(3), () -> bed.address(n1, "eth0", VIP) == null),
+                "n2 answers the probe: n1 yields instead of announcing");
+        JsonNode s = status();
+        assertFalse(s.get("held").asBoolean(), s.toString());
+        assertEquals(before, s.get("announcements_sent").asLong(), "nothing announced after the link came up");
+        assertTrue(s.get("probes").asLong() >= 1, s.toString());
+        assertEquals(TestBed.mac(2), s.get("lost_to").asText());
+    }
+
+    @Test
+    void withoutPostgresALinkUpWithNobodyElseReannounces() throws Exception {
+        daemon = startDaemon();
+        assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString()).exit());
+        bed.ok("ip", "-n", n1, "link", "set", "eth0", "down");
+        long before = status().get("announcements_sent").asLong();
+        bed.ok("ip", "-n", n1, "link", "set", "eth0", "up");
+        assertTrue(TestBed.eventually(Duration.ofSeconds(3),
+                () -> status().get("announcements_sent").asLong() > before), "announced again after the probe");
+        assertNotNull(bed.address(n1, "eth0", VIP));
+        assertTrue(status().get("held").asBoolean());
+    }
+
+    @Test
     void killNineAndRestartLeaveOneCorrectState() throws Exception {
         daemon = startDaemon();
         assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,

@@ -111,6 +111,8 @@ public final class VipDaemon {
     private Verdict lastVerdict;
     private Truth lastTruth;
     private long probes;
+    private MacAddress lastForeignMac;
+    private long lastYieldNanos;
 
     /** A daemon in plain layer-2 mode: no PostgreSQL's truth. */
     public VipDaemon(DaemonConfig config, Consumer<String> log) {
@@ -483,6 +485,16 @@ public final class VipDaemon {
         return held;
     }
 
+    /** The link-layer address of the last other host seen announcing this VIP, if any since start. */
+    public synchronized Optional<MacAddress> lastForeignAnnouncer() {
+        return Optional.ofNullable(lastForeignMac);
+    }
+
+    /** Whether this daemon yielded the VIP to another host within {@code d}. */
+    public synchronized boolean yieldedWithin(Duration d) {
+        return lastYieldNanos != 0 && System.nanoTime() - lastYieldNanos < d.toNanos();
+    }
+
     /** A repmgr event from the FIFO, already parsed. */
     public void onRepmgrEvent(RepmgrEvent event) {
         handle(event);
@@ -533,12 +545,14 @@ public final class VipDaemon {
         if (truth != null) {
             synchronized (this) {
                 foreignClaims++;
+                lastForeignMac = claim.mac();
             }
             Json r = reconcile(Trigger.FOREIGN_ANNOUNCEMENT, Requester.announcement(claim.mac().toString()), true);
             return "release".equals(r.get("decision")) && Boolean.TRUE.equals(r.get("changed"));
         }
         synchronized (this) {
             foreignClaims++;
+            lastForeignMac = claim.mac();
             long since = System.nanoTime() - claimedAtNanos;
             if (held && since < config.claimGrace().toNanos()) {
                 if (!answeredCrossing) {
@@ -559,6 +573,7 @@ public final class VipDaemon {
     /** Plain mode: another host has the VIP; let it go. */
     private boolean yieldTo(MacAddress other, String why) throws IOException {
         if (held) {
+            lastYieldNanos = System.nanoTime();
             held = false;
             cancelRounds();
             lostTo = other.toString();
@@ -704,15 +719,22 @@ public final class VipDaemon {
         if (!held || gen != generation) {
             return 0;
         }
-        try {
-            int sent = announcer.announceOnce(config.vip().prefix().address(), config.arpMode());
-            announcements += sent;
-            return sent;
-        } catch (IOException e) {
-            errors++;
-            log.accept("cannot announce " + config.vip().prefix() + ": " + e.getMessage() + ": reopening");
-            reopenAnnouncer();
-            return 0;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                int sent = announcer.announceOnce(config.vip().prefix().address(), config.arpMode());
+                announcements += sent;
+                return sent;
+            } catch (IOException e) {
+                errors++;
+                // a handle opened before the link last went down keeps failing ("Network is down"): a new
+                // one works, and this round is the one clients are waiting for, so it is sent again at once
+                log.accept("cannot announce " + config.vip().prefix() + ": " + e.getMessage() + ": reopening"
+                        + (attempt == 1 ? " and sending again" : ""));
+                reopenAnnouncer();
+                if (attempt == 2) {
+                    return 0;
+                }
+            }
         }
     }
 
