@@ -18,7 +18,7 @@ import picocli.CommandLine.IVersionProvider;
             "2:usage error or invalid input; nothing was changed",
             "3:the operation failed (kernel or link error, or a conflicting address)",
             "4:missing privilege (needs CAP_NET_ADMIN or CAP_NET_RAW)",
-            "5:vip hook: the claim was refused by fencing (the local PostgreSQL is not a primary or did not answer)"})
+            "5:refused by fencing: vip hook (the local PostgreSQL is not a primary or did not answer); vip add/del through a daemon that asks PostgreSQL (not the rightful primary; a release not forced)"})
 public final class Main implements Runnable {
 
     /** A command whose output options say whether errors carry a stack trace. */
