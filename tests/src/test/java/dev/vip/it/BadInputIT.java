@@ -108,4 +108,29 @@ class BadInputIT {
         assertEquals("", r.stdout());
         assertEquals(before, bed.addresses(host, "eth0"));
     }
+
+    @org.junit.jupiter.api.Test
+    void aNativeCodeDirectoryAnotherUserMadeIsRefusedBeforeAnythingLoads() throws Exception {
+        // a local user made it first, world-writable, hoping that vip (as root or postgres) unpacks and
+        // loads native code from it
+        java.nio.file.Path hostile = java.nio.file.Files.createTempDirectory("vip-hostile-");
+        try {
+            java.nio.file.Files.setPosixFilePermissions(hostile,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            java.nio.file.Files.setOwner(hostile, hostile.getFileSystem().getUserPrincipalLookupService()
+                    .lookupPrincipalByName("nobody"));
+            JsonNode before = bed.addresses(host, "eth0");
+            TestBed.Result r = bed.run("ip", "netns", "exec", host, "env", "VIP_NATIVE_DIR=" + hostile,
+                    TestBed.VIP.toString(), "add", "-i", "eth0", "-a", "198.51.100.10/32");
+            assertEquals(3, r.exit(), r.stderr());
+            assertEquals(1, r.stderrLines().size(), r.stderr());
+            assertTrue(r.stderr().contains("owned by uid") && r.stderr().contains("refused"), r.stderr());
+            assertEquals(before, bed.addresses(host, "eth0"));
+            try (var left = java.nio.file.Files.list(hostile)) {
+                assertEquals(0, left.count(), "nothing was unpacked there");
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(hostile);
+        }
+    }
 }

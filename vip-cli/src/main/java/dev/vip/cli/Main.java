@@ -39,34 +39,13 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        nativeStubDirectory();
-        System.exit(run(args));
-    }
-
-    /**
-     * JNA and jffi unpack native stubs into a temporary directory: give them one that is writable and
-     * allows execution, also for a service user without a home: VIP_NATIVE_DIR, else the unit's
-     * RuntimeDirectory, else /tmp/vip-native-USER (made here, mode 0700).
-     */
-    private static void nativeStubDirectory() {
-        if (System.getProperty("jna.tmpdir") != null) {
-            return;
-        }
-        String dir = System.getenv("VIP_NATIVE_DIR");
-        if (dir == null || dir.isEmpty()) {
-            String runtime = System.getenv("RUNTIME_DIRECTORY");
-            String tmp = System.getenv().getOrDefault("TMPDIR", "/tmp");
-            dir = runtime != null && !runtime.isEmpty() ? runtime.split(":")[0]
-                    : tmp + "/vip-native-" + System.getProperty("user.name");
-        }
         try {
-            java.nio.file.Files.createDirectories(java.nio.file.Path.of(dir), java.nio.file.attribute.PosixFilePermissions
-                    .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            // JNA and jffi fall back to their own choice, and say so if that fails too
+            NativeDirectory.configure();
+        } catch (NativeDirectory.Untrusted e) {
+            System.err.println("vip: " + e.getMessage());
+            System.exit(ExitCodes.FAILED);
         }
-        System.setProperty("jna.tmpdir", dir);
-        System.setProperty("jffi.extract.dir", dir);
+        System.exit(run(args));
     }
 
     static int run(String... args) {
