@@ -194,6 +194,9 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 refresh, socket, noEventsFifo ? null : eventsFifo, eventsGid, uids, gids, nodeId,
                 claimGrace, healthInterval, staleCommand);
         PrintWriter err = spec.commandLine().getErr();
+        // an error no code path expected, in any thread: the daemon exits and is restarted whole
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> VipDaemon.fatal(log(err, ""),
+                "uncaught in thread " + t.getName() + ": " + e));
         // one source for every primary VIP: the peers are asked once per check, whichever VIP asks
         ClusterTruth truth = pg == null ? null : new ClusterTruth(nodeId, pg, PG_TIMEOUT,
                 log(err, ""));
@@ -248,8 +251,52 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), signal -> new Thread(stop, "vip-stop").start());
         }
+        notifySystemd(daemon, others, log(err, ""));
         daemon.awaitStop();
         return ExitCodes.OK;
+    }
+
+    /**
+     * Under a Type=notify unit: READY=1 once everything runs, then WATCHDOG=1 every half WatchdogSec=
+     * while every daemon's threads are alive and its lock can be taken; a daemon that hangs or runs
+     * half-dead stops feeding it, and systemd restarts it.
+     */
+    private static void notifySystemd(VipDaemon daemon, List<VipDaemon> others, Consumer<String> log) {
+        java.util.Optional<dev.vip.core.daemon.SdNotify> notify;
+        try {
+            notify = dev.vip.core.daemon.SdNotify.fromEnvironment(System.getenv());
+        } catch (IOException e) {
+            log.accept("cannot open the systemd notification socket: " + e.getMessage());
+            return;
+        }
+        if (notify.isEmpty()) {
+            return;
+        }
+        dev.vip.core.daemon.SdNotify sd = notify.get();
+        try {
+            sd.send("READY=1\nSTATUS=holding " + (daemon.held() ? "the VIP" : "nothing yet"));
+        } catch (IOException e) {
+            log.accept("cannot notify systemd: " + e.getMessage());
+        }
+        sd.watchdog().ifPresent(every -> {
+            long half = Math.max(100, every.toMillis() / 2);
+            Thread feeder = new Thread(() -> {
+                while (true) {
+                    try {
+                        Thread.sleep(half);
+                        if (daemon.healthy() && others.stream().allMatch(VipDaemon::healthy)) {
+                            sd.send("WATCHDOG=1");
+                        }
+                    } catch (IOException e) {
+                        log.accept("cannot feed the systemd watchdog: " + e.getMessage());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "vip-watchdog");
+            feeder.setDaemon(true);
+            feeder.start();
+        });
     }
 
     /** One log line on stderr, whole even when several threads log at once. */

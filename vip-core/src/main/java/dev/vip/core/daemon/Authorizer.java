@@ -1,54 +1,72 @@
 package dev.vip.core.daemon;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Who may claim and release: root, the configured users, and members of the configured groups (the
- * peer's primary group from SO_PEERCRED, its supplementary groups from /proc/PID/status).
+ * Who may claim and release: root, the configured users, and members of the configured groups. The
+ * peer's uid and gid come from the socket (SO_PEERCRED, given by the kernel at connect time: no other
+ * process can stand in for it, unlike a /proc entry read later by pid); its other groups are those the
+ * group database gives that uid's account (as {@code id USER} shows, whatever groups the process itself
+ * dropped or gained since its login).
  */
 public final class Authorizer {
-    private final Set<Integer> uids;
-    private final Set<Integer> gids;
+    /** The account and group lookups; the system's through jnr-posix, a table in tests. */
+    public interface Accounts {
+        /** The login name of {@code uid}, if the password database has one. */
+        Optional<String> name(int uid);
 
-    public Authorizer(Set<Integer> uids, Set<Integer> gids) {
-        this.uids = Set.copyOf(uids);
-        this.gids = Set.copyOf(gids);
+        /** The primary group of {@code uid}'s account, if any. */
+        Optional<Integer> primaryGroup(int uid);
+
+        /** The member names of group {@code gid} (its supplementary members), empty if there is none. */
+        Set<String> members(int gid);
     }
 
-    public boolean mayChange(int uid, int gid, int pid) {
+    private final Set<Integer> uids;
+    private final Set<Integer> gids;
+    private final Accounts accounts;
+
+    public Authorizer(Set<Integer> uids, Set<Integer> gids, Accounts accounts) {
+        this.uids = Set.copyOf(uids);
+        this.gids = Set.copyOf(gids);
+        this.accounts = accounts;
+    }
+
+    /** @param uid the peer's uid, @param gid its gid, both from SO_PEERCRED */
+    public boolean mayChange(int uid, int gid) {
         if (uid == 0 || uids.contains(uid) || gids.contains(gid)) {
             return true;
         }
         if (gids.isEmpty()) {
             return false;
         }
-        for (int g : supplementaryGroups(pid)) {
-            if (gids.contains(g)) {
-                return true;
-            }
+        if (accounts.primaryGroup(uid).filter(gids::contains).isPresent()) {
+            return true;
         }
-        return false;
+        Optional<String> name = accounts.name(uid);
+        return name.isPresent() && gids.stream().anyMatch(g -> accounts.members(g).contains(name.get()));
     }
 
-    static Set<Integer> supplementaryGroups(int pid) {
-        Set<Integer> out = new HashSet<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("Groups:")) {
-                    for (String g : line.substring(7).trim().split("\\s+")) {
-                        if (!g.isEmpty()) {
-                            out.add(Integer.parseInt(g));
-                        }
-                    }
-                }
+    /** The system's account and group databases (NSS included), through jnr-posix. */
+    public static Accounts systemAccounts() {
+        jnr.posix.POSIX posix = jnr.posix.POSIXFactory.getNativePOSIX();
+        return new Accounts() {
+            @Override
+            public Optional<String> name(int uid) {
+                return Optional.ofNullable(posix.getpwuid(uid)).map(jnr.posix.Passwd::getLoginName);
             }
-        } catch (IOException | NumberFormatException e) {
-            // the peer is gone, or its /proc entry is hidden: only its primary group counts
-        }
-        return out;
+
+            @Override
+            public Optional<Integer> primaryGroup(int uid) {
+                return Optional.ofNullable(posix.getpwuid(uid)).map(p -> (int) p.getGID());
+            }
+
+            @Override
+            public Set<String> members(int gid) {
+                jnr.posix.Group g = posix.getgrgid(gid);
+                return g == null || g.getMembers() == null ? Set.of() : new java.util.HashSet<>(java.util.Arrays.asList(g.getMembers()));
+            }
+        };
     }
 }

@@ -3,11 +3,20 @@ package dev.vip.core.daemon;
 import dev.vip.core.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import jnr.enxio.channels.NativeSelectorProvider;
 import jnr.unixsocket.Credentials;
 import jnr.unixsocket.UnixServerSocketChannel;
 import jnr.unixsocket.UnixSocketAddress;
@@ -16,20 +25,63 @@ import jnr.unixsocket.UnixSocketOptions;
 
 /**
  * The control socket: one request line per connection ({@code claim IF CIDR}, {@code release IF CIDR},
- * {@code release IF CIDR force} (root only), {@code status}), one JSON line back. Anyone may connect (mode 0666) and ask for the status; who may
- * claim and release is decided from the peer's credentials (SO_PEERCRED), never from the file mode, so
- * that a refused peer is told why. Every request is logged with the peer's uid and pid.
+ * {@code release IF CIDR force} (root only), {@code status}), one JSON line back. Anyone may connect
+ * (mode 0666) and ask for the status; who may claim and release is decided from the peer's credentials
+ * (SO_PEERCRED, {@link Authorizer}), never from the file mode, so that a refused peer is told why.
+ *
+ * <p>No client can stall another: one thread waits on every connection at once (a selector) and hands
+ * each complete line to a worker, so a client that dribbles a byte a second, or a thousand that connect
+ * and say nothing, cost a file descriptor each and delay nobody. A request must arrive whole within
+ * {@link #DEADLINE_MS} of the connection (a total, not per read) and within {@link #MAX_REQUEST} bytes.
+ * Each user (the peer's uid, SO_PEERCRED) may have {@link #PER_USER} connections waiting; more close its
+ * own oldest, so a flooding user delays nobody else (at most {@link #MAX_CONNECTIONS} in all: then the
+ * oldest of the user with the most goes). Accepted
+ * changes are logged one line each; refusals at most one line per {@link #REFUSAL_LOG_MS}, with a count.
  */
 final class ControlServer {
-    private static final int MAX_REQUEST = 256;
+    static final int MAX_REQUEST = 256;
+    static final long DEADLINE_MS = 1000;
+    static final int MAX_CONNECTIONS = 1024;
+    static final int PER_USER = 32;
+    static final long REFUSAL_LOG_MS = 10_000;
 
     private final Path path;
     private final Authorizer authorizer;
     private final VipDaemon daemon;
     private final Consumer<String> log;
+    private final ExecutorService workers = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(MAX_CONNECTIONS), r -> {
+                Thread t = new Thread(r, "vip-control-worker");
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.CallerRunsPolicy());
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private final java.util.Map<Integer, ArrayDeque<Pending>> byUser = new java.util.HashMap<>();
     private UnixServerSocketChannel server;
+    private Selector selector;
     private volatile boolean stopping;
     private Thread thread;
+
+    // refusals, for the rate-limited log line; guarded by this
+    private long refusalsSinceLog;
+    private long lastRefusalLog;
+    private String lastRefusal;
+
+    /** A connection whose request line has not arrived whole yet. */
+    private static final class Pending {
+        final UnixSocketChannel channel;
+        final SelectionKey key;
+        final long deadline;
+        final Credentials who;
+        final ByteBuffer in = ByteBuffer.allocate(MAX_REQUEST);
+
+        Pending(UnixSocketChannel channel, SelectionKey key, long deadline, Credentials who) {
+            this.channel = channel;
+            this.key = key;
+            this.deadline = deadline;
+            this.who = who;
+        }
+    }
 
     ControlServer(Path path, Authorizer authorizer, VipDaemon daemon, Consumer<String> log) {
         this.path = path;
@@ -48,42 +100,161 @@ final class ControlServer {
         server = UnixServerSocketChannel.open();
         server.socket().bind(new UnixSocketAddress(path.toFile()));
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+        server.configureBlocking(false);
+        selector = NativeSelectorProvider.getInstance().openSelector();
+        server.register(selector, SelectionKey.OP_ACCEPT);
         thread = new Thread(this::serve, "vip-control");
         thread.setDaemon(true);
         thread.start();
     }
 
+    /** Whether the thread that serves the socket is alive (for the watchdog). */
+    boolean alive() {
+        return thread != null && thread.isAlive();
+    }
+
     private void serve() {
         while (!stopping) {
-            try (UnixSocketChannel peer = server.accept()) {
-                if (peer == null || stopping) {
-                    continue;
+            try {
+                long next = waiting.isEmpty() ? 0 : Math.max(1, waiting.peekFirst().deadline - System.currentTimeMillis());
+                selector.select(next);
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    if (!key.isValid()) {
+                        continue;
+                    }
+                    if (key.isAcceptable()) {
+                        accept();
+                    } else if (key.isReadable()) {
+                        read((Pending) key.attachment());
+                    }
                 }
-                handle(peer);
-            } catch (IOException e) {
+                expire();
+            } catch (IOException | RuntimeException e) {
                 if (!stopping) {
                     log.accept("control socket: " + e.getMessage());
+                    sleepQuietly();
                 }
             }
         }
     }
 
-    private void handle(UnixSocketChannel peer) throws IOException {
-        Credentials who = peer.getOption(UnixSocketOptions.SO_PEERCRED);
-        peer.setOption(UnixSocketOptions.SO_RCVTIMEO, 2000);
-        String line = readLine(peer);
-        Requester requester = new Requester("socket", who.getUid(), who.getPid());
-        Json reply = answer(line, requester, who);
-        ByteBuffer out = ByteBuffer.wrap((reply + "\n").getBytes(StandardCharsets.UTF_8));
-        while (out.hasRemaining()) {
-            peer.write(out);
+    private void accept() throws IOException {
+        UnixSocketChannel peer;
+        while ((peer = server.accept()) != null) {
+            Credentials who;
+            try {
+                who = peer.getOption(UnixSocketOptions.SO_PEERCRED);
+            } catch (IOException | RuntimeException e) {
+                peer.close();
+                continue;
+            }
+            ArrayDeque<Pending> mine = byUser.computeIfAbsent(who.getUid(), k -> new ArrayDeque<>());
+            if (mine.size() >= PER_USER) {
+                forget(mine.peekFirst()); // its own oldest has had the longest to say something
+            } else if (waiting.size() >= MAX_CONNECTIONS) {
+                byUser.values().stream().max(java.util.Comparator.comparingInt(ArrayDeque::size))
+                        .ifPresent(most -> forget(most.peekFirst()));
+            }
+            peer.configureBlocking(false);
+            SelectionKey key = peer.register(selector, SelectionKey.OP_READ);
+            Pending p = new Pending(peer, key, System.currentTimeMillis() + DEADLINE_MS, who);
+            key.attach(p);
+            waiting.addLast(p);
+            mine.addLast(p);
         }
     }
 
-    private Json answer(String line, Requester requester, Credentials who) {
+    /** Drops a waiting connection unanswered. */
+    private void forget(Pending p) {
+        if (p == null) {
+            return;
+        }
+        unlist(p);
+        refused("a connection closed unanswered: its user had too many waiting", null);
+        close(p);
+    }
+
+    private void unlist(Pending p) {
+        waiting.remove(p);
+        ArrayDeque<Pending> mine = byUser.get(p.who.getUid());
+        if (mine != null) {
+            mine.remove(p);
+            if (mine.isEmpty()) {
+                byUser.remove(p.who.getUid());
+            }
+        }
+    }
+
+    private void read(Pending p) {
+        int n;
+        try {
+            n = p.channel.read(p.in);
+        } catch (IOException e) {
+            n = -1;
+        }
+        int from = p.in.position() - Math.max(n, 0);
+        for (int i = from; i < p.in.position(); i++) {
+            if (p.in.get(i) == '\n') {
+                dispatch(p, decode(p.in.array(), i));
+                return;
+            }
+        }
+        if (n < 0 || !p.in.hasRemaining()) {
+            // closed before a whole line, or a line longer than any request: answered and closed
+            dispatch(p, null);
+        }
+    }
+
+    /** Closes the connections whose request did not arrive whole in time. */
+    private void expire() {
+        long now = System.currentTimeMillis();
+        Iterator<Pending> it = waiting.iterator();
+        while (it.hasNext()) {
+            Pending p = it.next();
+            if (p.deadline > now) {
+                break; // in order of arrival, so of deadline
+            }
+            it.remove();
+            unlist(p);
+            refused("a request that did not arrive whole within " + DEADLINE_MS + " ms", null);
+            close(p);
+        }
+    }
+
+    /** Hands a read line (null: unreadable) to a worker, which answers and closes. */
+    private void dispatch(Pending p, String line) {
+        unlist(p);
+        p.key.cancel();
+        workers.execute(() -> {
+            try {
+                Json reply = answer(line, p.who);
+                // still non-blocking: a reply fits the socket's buffer many times over, unless the peer
+                // stopped reading, and then it is dropped after the deadline
+                ByteBuffer out = ByteBuffer.wrap((reply + "\n").getBytes(StandardCharsets.UTF_8));
+                long until = System.currentTimeMillis() + DEADLINE_MS;
+                while (out.hasRemaining() && System.currentTimeMillis() < until) {
+                    if (p.channel.write(out) == 0) {
+                        Thread.sleep(5);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // the peer went away, or will not read its answer: nothing more to do for it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                close(p);
+            }
+        });
+    }
+
+    private Json answer(String line, Credentials who) {
+        Requester requester = new Requester("socket", who.getUid(), who.getPid());
         if (line == null) {
             daemon.countRequest(true);
-            log.accept("request from " + requester + ": unreadable (too long, not UTF-8 or no newline): refused");
+            refused("an unreadable request (too long, not UTF-8 or no newline)", requester);
             return error("a request is one line: claim|release IF CIDR, or status");
         }
         String[] words = line.strip().split(" ");
@@ -95,32 +266,47 @@ final class ControlServer {
         boolean force = verb.equals("release") && words.length == 4 && words[3].equals("force");
         if (!change || (words.length != 3 && !force)) {
             daemon.countRequest(true);
-            log.accept("request from " + requester + ": '" + printable(line) + "': refused (malformed)");
+            refused("'" + printable(line) + "' (malformed)", requester);
             return error("unknown request '" + printable(line) + "': claim IF CIDR, release IF CIDR [force], or status");
         }
         DaemonConfig config = daemon.config();
         if (!words[1].equals(config.vip().interfaceName()) || !words[2].equals(config.vip().prefix().toString())) {
             daemon.countRequest(true);
-            log.accept("request from " + requester + ": " + verb + " " + printable(words[1]) + " "
-                    + printable(words[2]) + ": refused (this daemon manages " + config.vip().prefix() + " on "
-                    + config.vip().interfaceName() + ")");
+            refused(verb + " " + printable(words[1]) + " " + printable(words[2]) + " (this daemon manages "
+                    + config.vip().prefix() + " on " + config.vip().interfaceName() + ")", requester);
             return error("this daemon manages " + config.vip().prefix() + " on " + config.vip().interfaceName())
                     .put("unmanaged", true);
         }
-        if (!authorizer.mayChange(who.getUid(), who.getGid(), who.getPid())) {
+        if (!authorizer.mayChange(who.getUid(), who.getGid())) {
             daemon.countRequest(true);
-            log.accept("request from " + requester + ": " + verb + ": refused (not an allowed user or group)");
+            refused(verb + " (uid " + who.getUid() + " is not an allowed user or group member)", requester);
             return error("permission denied: uid " + who.getUid() + " may not " + verb
                     + " the VIP (allowed: root and the daemon's --allow-user/--allow-group)").put("refused", true);
         }
         if (force && who.getUid() != 0) {
             daemon.countRequest(true);
-            log.accept("request from " + requester + ": release force: refused (root only)");
+            refused("release force (root only)", requester);
             return error("permission denied: only root may force a release").put("refused", true);
         }
         daemon.countRequest(false);
         log.accept("request from " + requester + ": " + verb + (force ? " (forced)" : ""));
         return verb.equals("claim") ? daemon.claim(requester) : daemon.release(requester, force);
+    }
+
+    /**
+     * Logs a refusal: the first at once, then one line per {@link #REFUSAL_LOG_MS} with how many came,
+     * so that a flood of bad requests does not drown the journal.
+     */
+    private synchronized void refused(String what, Requester who) {
+        long now = System.currentTimeMillis();
+        lastRefusal = what + (who == null ? "" : " from " + who);
+        refusalsSinceLog++;
+        if (now - lastRefusalLog >= REFUSAL_LOG_MS) {
+            log.accept("refused " + (refusalsSinceLog == 1 ? "" : refusalsSinceLog + " requests since the last such line; "
+                    + "the last: ") + lastRefusal);
+            refusalsSinceLog = 0;
+            lastRefusalLog = now;
+        }
     }
 
     private static Json error(String message) {
@@ -136,23 +322,6 @@ final class ControlServer {
         return out.length() > 64 ? out.substring(0, 64) + "..." : out.toString();
     }
 
-    /** One line of at most MAX_REQUEST bytes, or null. */
-    private static String readLine(UnixSocketChannel peer) throws IOException {
-        ByteBuffer in = ByteBuffer.allocate(MAX_REQUEST);
-        while (in.hasRemaining()) {
-            int n = peer.read(in);
-            if (n <= 0) {
-                break;
-            }
-            for (int i = in.position() - n; i < in.position(); i++) {
-                if (in.get(i) == '\n') {
-                    return decode(in.array(), i);
-                }
-            }
-        }
-        return null;
-    }
-
     private static String decode(byte[] raw, int length) {
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(raw, 0, length)).toString();
@@ -161,14 +330,46 @@ final class ControlServer {
         }
     }
 
-    void stop() {
-        stopping = true;
+    private static void close(Pending p) {
+        if (p == null) {
+            return;
+        }
+        p.key.cancel();
         try {
-            DaemonClient.isListening(path); // wakes the blocking accept
-            server.close();
+            p.channel.close();
         } catch (IOException e) {
             // closing anyway
         }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void stop() {
+        stopping = true;
+        if (selector != null) {
+            selector.wakeup();
+        }
+        try {
+            if (thread != null) {
+                thread.join(1000);
+            }
+            waiting.forEach(ControlServer::close);
+            if (selector != null) {
+                selector.close();
+            }
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workers.shutdownNow();
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {

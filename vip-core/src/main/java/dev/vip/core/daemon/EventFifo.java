@@ -26,6 +26,7 @@ final class EventFifo {
     private final Consumer<String> log;
     private RandomAccessFile fifo;
     private volatile boolean stopping;
+    private Thread reader;
 
     EventFifo(Path path, Integer gid, VipDaemon daemon, Consumer<String> log) {
         this.path = path;
@@ -47,44 +48,69 @@ final class EventFifo {
         posix.chmod(path.toString(), 0660); // the umask may have cut the group's write bit
         // read-write: the open does not wait for a writer, and reads never see end-of-file
         fifo = new RandomAccessFile(path.toFile(), "rw");
-        Thread t = new Thread(this::read, "vip-events");
-        t.setDaemon(true);
-        t.start();
+        reader = new Thread(this::read, "vip-events");
+        reader.setDaemon(true);
+        reader.start();
     }
 
+    /** A partial line older than this when more bytes come was abandoned by its writer: dropped. */
+    static final long STALE_PARTIAL_MS = 500;
+
     private void read() {
+        byte[] chunk = new byte[4096];
         byte[] line = new byte[RepmgrEvent.MAX_LINE + 1];
         int length = 0;
         boolean overlong = false;
+        long lastBytes = 0;
         while (!stopping) {
-            int b;
+            int n;
             try {
-                b = fifo.read();
+                n = fifo.read(chunk);
             } catch (IOException e) {
                 if (!stopping) {
-                    log.accept("events FIFO: " + e.getMessage());
+                    VipDaemon.fatal(log, "vip-events: cannot read the events FIFO " + path + ": " + e.getMessage());
                 }
                 return;
             }
-            if (b < 0 || stopping) {
+            if (n < 0 && !stopping) {
+                VipDaemon.fatal(log, "vip-events: the events FIFO " + path + " ended");
+            }
+            if (n < 0 || stopping) {
                 return;
             }
-            if (b != '\n') {
-                if (length < line.length) {
-                    line[length++] = (byte) b;
+            long now = System.currentTimeMillis();
+            if ((length > 0 || overlong) && now - lastBytes > STALE_PARTIAL_MS) {
+                // a writer left half a line and went away (a real one writes a whole line at once, under
+                // PIPE_BUF bytes): it must not swallow the next writer's line
+                log.accept("events FIFO: an unfinished line, left for " + (now - lastBytes) + " ms: dropped");
+                length = 0;
+                overlong = false;
+            }
+            lastBytes = now;
+            for (int i = 0; i < n; i++) {
+                byte b = chunk[i];
+                if (b != '\n') {
+                    if (length < line.length) {
+                        line[length++] = b;
+                    } else {
+                        overlong = true;
+                    }
+                    continue;
+                }
+                if (overlong) {
+                    log.accept("events FIFO: a line over " + RepmgrEvent.MAX_LINE + " bytes: rejected");
                 } else {
-                    overlong = true;
+                    accept(line, length);
                 }
-                continue;
+                length = 0;
+                overlong = false;
             }
-            if (overlong) {
-                log.accept("events FIFO: a line over " + RepmgrEvent.MAX_LINE + " bytes: rejected");
-            } else {
-                accept(line, length);
-            }
-            length = 0;
-            overlong = false;
         }
+    }
+
+    /** Whether the thread that reads the FIFO is alive (for the watchdog). */
+    boolean alive() {
+        return reader != null && reader.isAlive();
     }
 
     private void accept(byte[] raw, int length) {

@@ -75,6 +75,8 @@ public final class VipDaemon {
     private ControlServer control;
     private EventFifo fifo;
     private volatile boolean stopping;
+    private Thread watchThread;
+    private Thread kernelThread;
     private final List<Companion> companions = new CopyOnWriteArrayList<>();
     private final List<VipDaemon> followers = new CopyOnWriteArrayList<>();
 
@@ -143,7 +145,8 @@ public final class VipDaemon {
         RepmgrEvent.parse("1 standby_promote 1"); // nor the first event's parsing
         watcher = new Watcher(config.vip(), AddressManager.open(), new WatcherLog(), this::onForeignClaim);
         if (config.socket() != null) {
-            control = new ControlServer(config.socket(), new Authorizer(config.allowedUids(), config.allowedGids()),
+            control = new ControlServer(config.socket(), new Authorizer(config.allowedUids(), config.allowedGids(),
+                    Authorizer.systemAccounts()),
                     this, log);
             control.start();
         }
@@ -151,27 +154,24 @@ public final class VipDaemon {
             fifo = new EventFifo(config.eventsFifo(), config.eventsGid(), this, log);
             fifo.start();
         }
-        thread("vip-watch", () -> {
+        watchThread = thread("vip-watch", () -> {
             try {
-                watcher.run();
+                watcher.run(); // returns only when stopped; reopens by itself after errors
             } catch (IOException e) {
-                log.accept("watcher stopped: " + e.getMessage());
-                synchronized (this) {
-                    errors++;
-                }
+                throw new java.io.UncheckedIOException(e); // EPERM: it cannot ever watch
             }
         });
-        thread("vip-kernel-events", this::followKernel);
+        kernelThread = thread("vip-kernel-events", this::followKernel);
         if (config.refresh() != null) {
             long every = config.refresh().toMillis();
-            scheduler.scheduleAtFixedRate(this::refresh, every, every, TimeUnit.MILLISECONDS);
+            scheduler.scheduleAtFixedRate(guarded("refresh", this::refresh), every, every, TimeUnit.MILLISECONDS);
         }
         if (truth != null) {
             log.accept("deciding from PostgreSQL's truth: this node's server and repmgr's nodes, checked every "
                     + config.checkInterval().toMillis() + " ms and on every event");
             reconcile(Trigger.START, Requester.START, true); // before the first frame leaves
             long every = config.checkInterval().toMillis();
-            checks.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
+            checks.scheduleAtFixedRate(guarded("check", this::tick), every, every, TimeUnit.MILLISECONDS);
         } else {
             boolean present = presence.address().isPresent();
             log.accept("the VIP " + config.vip().prefix() + (present ? " is" : " is not") + " on "
@@ -199,10 +199,79 @@ public final class VipDaemon {
         return link.mac();
     }
 
-    private void thread(String name, Runnable body) {
-        Thread t = new Thread(body, name);
+    /**
+     * A thread the daemon cannot do without: should it end or die while the daemon is not stopping, the
+     * daemon exits (see {@link #fatal}) rather than go on half-dead.
+     */
+    private Thread thread(String name, Runnable body) {
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+                if (!stopping) {
+                    fatal(name + " ended");
+                }
+            } catch (Throwable e) {
+                if (!stopping) {
+                    fatal(name + " died: " + e);
+                }
+            }
+        }, name);
         t.setDaemon(true);
         t.start();
+        return t;
+    }
+
+    /**
+     * A periodic task: a runtime error is logged and counted and the next run comes as planned; an
+     * Error (out of memory, a linkage error) ends the daemon, where a scheduler would swallow it silently.
+     */
+    private Runnable guarded(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RoundsDone e) {
+                throw e;
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    errors++;
+                }
+                log.accept(what + " failed: " + e);
+            } catch (Error e) {
+                fatal(what + " died: " + e);
+                throw e;
+            }
+        };
+    }
+
+    /** Ends a repetition of announcement rounds (a scheduler stops repeating a task that throws). */
+    private static final class RoundsDone extends RuntimeException {
+        RoundsDone() {
+            super("done", null, false, false);
+        }
+    }
+
+    /**
+     * The daemon cannot go on as it should: says why and exits with 70 (EX_SOFTWARE), on another thread
+     * so that no lock held here delays it. systemd restarts it (Restart=always), and a new daemon
+     * rebuilds its state from the kernel and PostgreSQL.
+     */
+    public static void fatal(Consumer<String> log, String why) {
+        log.accept("FATAL: " + why + ": exiting, to be restarted whole (systemd: Restart=always)");
+        Thread exit = new Thread(() -> System.exit(70), "vip-fatal");
+        exit.start();
+    }
+
+    private void fatal(String why) {
+        fatal(log, why);
+    }
+
+    /**
+     * For the watchdog: the threads that watch, read events and follow the kernel are alive, and this
+     * object's lock can be taken (a deadlock leaves the watchdog unfed, and systemd restarts the daemon).
+     */
+    public synchronized boolean healthy() {
+        return !stopping && watchThread.isAlive() && kernelThread.isAlive() && (fifo == null || fifo.alive())
+                && (control == null || control.alive());
     }
 
     /** Waits until {@link #stop} has run. */
@@ -350,7 +419,7 @@ public final class VipDaemon {
         pb.environment().put("VIP_STALE_TIMELINE", Long.toString(self.timeline()));
         pb.environment().put("VIP_PRIMARY_NODE", Integer.toString(rightful.id()));
         pb.environment().put("VIP_PRIMARY_TIMELINE", Long.toString(rightful.timeline()));
-        thread("vip-stale-command", () -> {
+        Thread command = new Thread(() -> {
             try {
                 Process p = pb.start();
                 p.getOutputStream().close();
@@ -369,7 +438,9 @@ public final class VipDaemon {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        });
+        }, "vip-stale-command");
+        command.setDaemon(true);
+        command.start();
     }
 
     /** The periodic check: makes up lost events, heals a silent partition into one holder. */
@@ -703,14 +774,14 @@ public final class VipDaemon {
         if (config.count() > 1) {
             long interval = config.interval().toMillis();
             int[] left = {config.count() - 1};
-            rounds = scheduler.scheduleAtFixedRate(() -> {
+            rounds = scheduler.scheduleAtFixedRate(guarded("announcement round", () -> {
                 synchronized (VipDaemon.this) {
                     if (left[0]-- <= 0 || gen != generation) {
-                        throw new IllegalStateException("done"); // ends this repetition quietly
+                        throw new RoundsDone(); // ends this repetition quietly
                     }
                     announceRound(gen);
                 }
-            }, interval, interval, TimeUnit.MILLISECONDS);
+            }), interval, interval, TimeUnit.MILLISECONDS);
         }
         return sent;
     }
