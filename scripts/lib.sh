@@ -114,10 +114,13 @@ vip_ensure_kernel() {
         "modprobe ${bad} (install kmod and linux-image-$(uname -r) for its modules), or use a kernel with it built in"
 }
 
-# Builds the jars bin/vip runs (no tests).
+# vip_build [MODULE...]: builds the jars bin/vip runs (no tests), and the classes of MODULEs (tests: the
+# benchmarks' tools)
 vip_build() {
     # the CLI only: the Debian package (module packaging) is built by the test command
-    (cd "$VIP_ROOT" && mvn -B -q -DskipTests package -pl vip-cli -am) ||
+    local modules=vip-cli m
+    for m; do modules="$modules,$m"; done
+    (cd "$VIP_ROOT" && mvn -B -q -DskipTests package -pl "$modules" -am) ||
         vip_die "building vip (mvn package) failed" "see Maven's messages above; 'mvn -B -DskipTests package' shows the whole build"
 }
 
