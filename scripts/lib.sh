@@ -199,9 +199,10 @@ _vip_remove() {
 }
 
 # vip_run COMMAND...: runs it and waits for it so that a signal to this script is handled at once (a
-# command in the foreground would delay the trap until it ends)
+# command in the foreground would delay the trap until it ends). A background command would ignore
+# SIGINT and SIGQUIT: they are given back their default (the tests signal the programs they start).
 vip_run() {
-    "$@" &
+    (trap - INT QUIT; exec "$@") &
     wait $!
 }
 

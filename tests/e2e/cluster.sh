@@ -85,6 +85,7 @@ streams() {  # node $1 streams to the primary, node $2, as its pg_stat_replicati
     [ "$(sql "$2" -c "select state from pg_stat_replication where application_name = 'n$1'" 2>/dev/null)" = streaming ]
 }
 reads_on() { sql "$1" -c "select 1" >/dev/null 2>&1; }
+client_pings() { ip netns exec $P-c ping "$@" -c 1 -W 1 -q >/dev/null; }
 probe_writing() { local rows; rows=$(sql 1 -c "select count(*) from vip_probe" 2>/dev/null); [ "${rows:-0}" -gt 0 ]; }
 postmaster_gone() { ! kill -0 "$(head -1 $B/n$1/data/postmaster.pid 2>/dev/null)" 2>/dev/null; }
 pg_start() {

@@ -38,7 +38,7 @@ check "and not on n1" lacks_svip n1
 check "reads through the standby VIP land on n2" wait_until 5 read_through_svip 2
 check "the second primary VIP follows the first: on n1" wait_until 5 has_addr n1 $PVIP2
 check "the IPv6 standby VIP is on n2 with the other standby VIP" wait_until 10 has_addr n2 $SVIP6
-check "the client reaches it there (ping -6)" wait_until 5 ip netns exec $P-c ping -6 -c 1 -W 1 -q $SVIP6
+check "the client reaches it there (ping -6)" wait_until 5 client_pings -6 $SVIP6
 check "its IPv6 neighbour entry points to n2" client_v6_points_to 2
 check "the client's probe writes through the VIP" probe_writing
 # no pause here: a failover inside n1's announcement rounds is what the daemon's claim grace is for
