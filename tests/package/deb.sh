@@ -17,7 +17,7 @@ if [ -z "$deb" ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 files=$(mktemp)
-trap 'rm -f "$files"; apt-get purge -y -qq vip >/dev/null 2>&1' EXIT
+trap 'rm -f "$files"; [ "$(type -t unstub)" = function ] && unstub; apt-get purge -y -qq vip >/dev/null 2>&1' EXIT
 dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { sub(/^\./, "", $6); print $6 }' > "$files"
 
 check "lintian finds no error or warning (overrides justified in packaging/src/deb/lintian-overrides)" \
@@ -41,6 +41,29 @@ check "completion offers the commands" bash -c ". /usr/share/bash-completion/com
 check "the units are installed" test -f /lib/systemd/system/vip-daemon.service -a -f /lib/systemd/system/vip-watch@.service
 check "systemd knows them" sh -c "systemctl cat vip-daemon.service >/dev/null 2>&1 || [ ! -d /run/systemd/system ]"
 check "/etc/vip/vip.conf is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' vip | grep -q /etc/vip/vip.conf"
+check "/etc/vip/vip.conf is 0640 root:vip (it may hold a conninfo)" \
+    sh -c "[ \"\$(stat -c '%a %U:%G' /etc/vip/vip.conf)\" = '640 root:vip' ]"
+check "another user's vip runs without it, and says so" \
+    sh -c "setpriv --reuid=nobody --regid=nogroup --clear-groups vip has -i lo -a 198.51.100.10/32 2>&1 | grep -q 'not used here'"
+# an upgrade restarts what runs: postinst's systemctl calls, seen through a stand-in systemctl (this
+# machine may have no systemd running)
+stub=/usr/local/sbin/systemctl
+calls=$(mktemp)
+unstub() {
+    rm -f "$stub" "$calls"
+    [ "${made_run_systemd:-}" = 1 ] && rm -rf /run/systemd
+    return 0
+}
+if [ ! -e $stub ] && [ ! -d /run/systemd/system ]; then
+    made_run_systemd=0; [ -d /run/systemd ] || made_run_systemd=1
+    printf '#!/bin/sh\necho "$*" >> %s\n' "$calls" > $stub; chmod 755 $stub
+    mkdir -p /run/systemd/system
+    check "dpkg -i over the installed package (an upgrade's postinst)" sh -c "dpkg -i '$deb' >/dev/null 2>&1"
+    check "postinst try-restarts the running units on upgrade" \
+        grep -q "^try-restart vip-daemon.service vip-watch@\*.service" "$calls"
+    [ "$made_run_systemd" = 1 ] || rmdir /run/systemd/system
+    unstub
+fi
 check "the example config is valid (vip has with it reports a usage error for the missing address only)" \
     sh -c "vip has --config /etc/vip/vip.conf 2>&1 | grep -q 'Missing required options'"
 

@@ -71,7 +71,7 @@ public final class WriteProbe {
     public Summary run() {
         runner = Thread.currentThread();
         String url = settings.conninfo().jdbcUrl();
-        listener.started(url, settings.run());
+        listener.started(settings.conninfo().target(), settings.run());
         long every = settings.every().toNanos();
         long start = System.nanoTime();
         long end = settings.duration() == null ? Long.MAX_VALUE : start + settings.duration().toNanos();

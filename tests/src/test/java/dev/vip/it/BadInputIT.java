@@ -80,6 +80,18 @@ class BadInputIT {
             cases.add(Arguments.of(c[0], List.of("add", "--config", configFile(c[1]))));
         }
         cases.add(Arguments.of("missing config file", List.of("add", "--config", "/nonexistent/vip.conf")));
+        // a password where every local user can read it
+        cases.add(Arguments.of("password on the command line",
+                List.of("pgprobe", "--conninfo", "host=198.51.100.1 user=app password=secret", "--for", "1s")));
+        String open = configFile("[pgprobe]\nconninfo = host=198.51.100.1 user=app password=secret\n");
+        try {
+            java.nio.file.Files.setPosixFilePermissions(java.nio.file.Path.of(open),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        cases.add(Arguments.of("config with a password, readable by all", List.of("pgprobe", "--config", open,
+                "--for", "1s")));
         return cases.stream();
     }
 

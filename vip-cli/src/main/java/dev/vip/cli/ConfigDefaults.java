@@ -46,16 +46,47 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         if (fromEnv != null && !fromEnv.isEmpty()) {
             return ConfigFile.load(Path.of(fromEnv));
         }
+        if (Files.exists(DEFAULT_FILE) && !Files.isReadable(DEFAULT_FILE)) {
+            // the package makes it 0640 root:vip (it may hold a conninfo): another user's command runs
+            // with its options only, and is told so
+            System.err.println("vip: note: " + DEFAULT_FILE + " is readable by root and group vip only: its settings "
+                    + "are not used here (give them as options, or --config FILE)");
+            return ConfigFile.empty();
+        }
         return Files.exists(DEFAULT_FILE) ? ConfigFile.load(DEFAULT_FILE) : ConfigFile.empty();
     }
 
     /** Every section must be a command, every key a long option of it (or, at the top, of some command). */
+    private static boolean readableByAll(String name) {
+        try {
+            java.nio.file.Path p = java.nio.file.Path.of(name);
+            return java.nio.file.Files.exists(p) && java.nio.file.Files.getPosixFilePermissions(p)
+                    .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean hasPassword(String conninfo) {
+        try {
+            return dev.vip.hook.Conninfo.parse(conninfo).hasPassword();
+        } catch (IllegalArgumentException e) {
+            return false; // a malformed conninfo is reported where it is used
+        }
+    }
+
     static void validate(ConfigFile file, CommandLine root) throws ConfigFile.ConfigException {
         Map<String, CommandLine> commands = root.getSubcommands();
         for (ConfigFile.Entry e : file.entries()) {
             String where = file.name() + ":" + e.line() + ": ";
             if (NOT_SETTINGS.contains(e.key())) {
                 throw new ConfigFile.ConfigException(where + "'" + e.key() + "' is not a setting");
+            }
+            if (e.key().equals("conninfo") && e.value().contains("password") && readableByAll(file.name())
+                    && hasPassword(e.value())) {
+                throw new ConfigFile.ConfigException(where + "conninfo has a password, and " + file.name()
+                        + " can be read by every local user: chmod o-r it (the package installs it 0640 root:vip), "
+                        + "or move the password to a pgpass file (passfile=PATH in the conninfo)");
             }
             if (e.section() != null) {
                 CommandLine command = commands.get(e.section());

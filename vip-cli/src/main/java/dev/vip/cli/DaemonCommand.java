@@ -173,12 +173,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             if (healthInterval.compareTo(Duration.ofMillis(200)) < 0 || healthInterval.compareTo(Duration.ofMinutes(5)) > 0) {
                 throw new ParameterException(spec.commandLine(), "--health-interval must be 200ms-5m");
             }
-            try {
-                pg = Conninfo.parse(conninfo);
-                pg.jdbcUrl();
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
-            }
+            pg = ConninfoOption.parse(spec, conninfo);
         }
         POSIX posix = POSIXFactory.getNativePOSIX();
         Set<Integer> uids = new HashSet<>();

@@ -94,12 +94,7 @@ final class HookCommand implements Callable<Integer>, Main.Reporting {
         if (!noFence && conninfo == null) {
             throw new ParameterException(spec.commandLine(), "--conninfo is required unless --no-fence");
         }
-        Conninfo pg;
-        try {
-            pg = conninfo == null ? null : Conninfo.parse(conninfo);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        Conninfo pg = ConninfoOption.parse(spec, conninfo);
         Hook.Outcome outcome = Hook.run(parsed, nodeId, !noFence, new Effects(vip, pg));
         spec.commandLine().getErr().println("vip hook: " + outcome.line());
         spec.commandLine().getErr().flush();

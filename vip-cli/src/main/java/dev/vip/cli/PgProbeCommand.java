@@ -76,7 +76,7 @@ final class PgProbeCommand implements Callable<Integer>, Main.Reporting {
         }
         WriteProbe.Settings settings;
         try {
-            settings = new WriteProbe.Settings(Conninfo.parse(conninfo), every, timeout, table,
+            settings = new WriteProbe.Settings(ConninfoOption.parse(spec, conninfo), every, timeout, table,
                     run != null ? run : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), duration);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
