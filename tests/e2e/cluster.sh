@@ -1,13 +1,17 @@
 # The repmgr cluster of the end-to-end test, for tests/e2e/repmgr-failover.sh, scripts/bench-failover
 # and scripts/bench-standby. Sourced after scripts/lib.sh, not run.
 #
-# cluster_up makes, in namespaces of its own: two PostgreSQL 15 nodes n1 (.11, primary) and n2 (.12,
-# streaming standby) managed by repmgr 5.3 (repmgrd, failover=automatic, 1 s monitoring), a vip daemon
+# cluster_up makes, in namespaces of its own: PostgreSQL 15 nodes n1 (.11, primary) and n2 (.12,
+# streaming standby; more with CLUSTER_NODES) managed by repmgr 5.3 (repmgrd, failover=automatic, 1 s monitoring), a vip daemon
 # on each fed with repmgr's events by the documented one-liner, and a client (.100) running
 # `vip pgprobe` through the VIP. Uses 198.51.100.0/24 and 2001:db8::/64 only. Every set-up step is
 # checked: one that fails stops the run with one line. cluster_down removes it all.
 #
 # Settings (set before cluster_up):
+#   CLUSTER_NODES="1 2"  the nodes: n1 is the primary, the others standbys cloned from it (e.g. "1 2 3")
+#   CLUSTER_TRUTH=1    the daemons ask PostgreSQL (--conninfo, --health-interval 2s: the recommended
+#                      setting; the primary's daemon then takes the VIP by itself); 0: plain layer 2, the
+#                      VIP put on n1 with vip add
 #   CLUSTER_STANDBY=1  the daemons also manage the standby VIP (.20), a second primary VIP (.30) and an
 #                      IPv6 standby VIP (2001:db8::20); 0: the main VIP only
 #   CLUSTER_HOOK=fifo  repmgr's event_notification_command: the one-liner into the daemon's FIFO; jvm:
@@ -16,6 +20,8 @@
 #                      event), into $B/nN/stamps
 #   CLUSTER_NICE=-10   the daemons' nice level (as systemd/vip-daemon.service)
 # Debugging: E2E_KEEP=DIR keeps the logs and data in DIR; E2E_PCAP=1 records the client's frames.
+CLUSTER_NODES=${CLUSTER_NODES:-1 2}
+CLUSTER_TRUTH=${CLUSTER_TRUTH:-1}
 CLUSTER_STANDBY=${CLUSTER_STANDBY:-1}
 CLUSTER_HOOK=${CLUSTER_HOOK:-fifo}
 CLUSTER_STAMP=${CLUSTER_STAMP:-0}
@@ -111,16 +117,20 @@ cluster_preconditions() {
     [ -f "$VIP_ROOT/vip-cli/target/vip-cli.jar" ] || vip_die "vip is not built" "run 'mvn -B -q -DskipTests package' in $VIP_ROOT"
 }
 
-# The switch, n1, n2 and the client, each checked to exist with its address.
+# The switch, the nodes and the client, each checked to exist with its address.
 cluster_network() {
-    vip_lan $P n1=198.51.100.11/24 n2=198.51.100.12/24 c=198.51.100.100/24
+    local n hosts=() ns
+    for n in $CLUSTER_NODES; do hosts+=("n$n=198.51.100.1$n/24"); done
+    vip_lan $P "${hosts[@]}" c=198.51.100.100/24
     ip -n $P-c addr add 2001:db8::100/64 dev eth0 nodad
-    local ns
-    for ns in $P-sw $P-n1 $P-n2 $P-c; do
-        [ -e /run/netns/$ns ] || vip_die "namespace $ns is missing after it was made" "check 'ip netns list'; another process deletes namespaces"
+    for ns in sw c $(printf 'n%s ' $CLUSTER_NODES); do
+        [ -e /run/netns/$P-$ns ] || vip_die "namespace $P-$ns is missing after it was made" "check 'ip netns list'; another process deletes namespaces"
     done
-    has_addr n1 198.51.100.11 && has_addr n2 198.51.100.12 && has_addr c 198.51.100.100 ||
-        vip_die "the test network has not its addresses" "check 'ip -n $P-n1 addr' (ip netns exec must work here)"
+    for n in $CLUSTER_NODES; do
+        has_addr n$n 198.51.100.1$n ||
+            vip_die "the test network has not its addresses" "check 'ip -n $P-n$n addr' (ip netns exec must work here)"
+    done
+    has_addr c 198.51.100.100 || vip_die "the client has not its address" "check 'ip -n $P-c addr'"
 }
 
 notify_command() {  # the documented one-liner, or the JVM hook; with a timestamp script before it
@@ -137,7 +147,7 @@ cluster_configs() {
     chmod 755 "$B"
     printf '#!/bin/sh\ndate "+%%s.%%N $2" >> "$1"\n' > $B/stamp; chmod 755 $B/stamp
     local n
-    for n in 1 2; do
+    for n in $CLUSTER_NODES; do
         mkdir -p $B/n$n/sock $B/n$n/run $B/n$n/archive
         chown -R postgres: $B/n$n && chown vip: $B/n$n/run ||
             vip_die "chown to postgres and vip failed" "create the accounts: run scripts/test or scripts/demo once"
@@ -148,6 +158,7 @@ conninfo='host=198.51.100.1$n port=5432 user=repmgr dbname=repmgr connect_timeou
 data_directory='$B/n$n/data'
 pg_bindir='$BIN'
 failover=automatic
+priority=$((110 - 10 * n))
 promote_command='$BIN/repmgr standby promote -f $B/n$n/repmgr.conf --log-to-file'
 follow_command='$BIN/repmgr standby follow -f $B/n$n/repmgr.conf --log-to-file --upstream-node-id=%n'
 monitor_interval_secs=1
@@ -184,31 +195,42 @@ CONF
         as_pg $P-n1 $BIN/repmgr -f $B/n1/repmgr.conf primary register
 }
 
-cluster_standby() {
-    log "n2: standby clone, standby register"
-    setup "repmgr standby clone on n2" $B/n2/clone.log "$FIX_KEEP" \
-        as_pg $P-n2 $BIN/repmgr -h 198.51.100.11 -U repmgr -d repmgr -f $B/n2/repmgr.conf standby clone --fast-checkpoint
-    setup "starting PostgreSQL on n2" $B/n2/pg.log "$FIX_KEEP" pg_start 2
-    setup "repmgr standby register on n2" $B/n2/register.log "$FIX_KEEP" \
-        as_pg $P-n2 $BIN/repmgr -f $B/n2/repmgr.conf standby register
+cluster_standby() {  # cluster_standby N: node N cloned from n1, a streaming standby
+    local n=$1
+    log "n$n: standby clone, standby register"
+    setup "repmgr standby clone on n$n" $B/n$n/clone.log "$FIX_KEEP" \
+        as_pg $P-n$n $BIN/repmgr -h 198.51.100.11 -U repmgr -d repmgr -f $B/n$n/repmgr.conf standby clone --fast-checkpoint
+    setup "starting PostgreSQL on n$n" $B/n$n/pg.log "$FIX_KEEP" pg_start $n
+    setup "repmgr standby register on n$n" $B/n$n/register.log "$FIX_KEEP" \
+        as_pg $P-n$n $BIN/repmgr -f $B/n$n/repmgr.conf standby register
+}
+
+# cluster_daemon N: starts (or starts again) node N's vip daemon, as the unit would: the service user
+# vip in group postgres, CAP_NET_ADMIN and CAP_NET_RAW only, nice -10; its pid in daemon_pid[N]
+declare -A daemon_pid
+cluster_daemon() {
+    local n=$1 args=()
+    # the standby VIP needs the conninfo too
+    [ "$CLUSTER_TRUTH" = 1 ] || [ "$CLUSTER_STANDBY" = 1 ] &&
+        args+=(--conninfo "host=198.51.100.1$n user=repmgr dbname=repmgr" --health-interval 2s)
+    [ "$CLUSTER_STANDBY" = 1 ] && args+=(--standby-address $SVIP/32 --standby-label eth0:1
+        --vip primary:$PVIP2/32:eth0:2,standby:$SVIP6/64 --nodad)
+    ip netns exec $P-n$n nice -n "$CLUSTER_NICE" setpriv --reuid=vip --regid=vip --groups=postgres \
+        --inh-caps=+net_admin,+net_raw --ambient-caps=+net_admin,+net_raw "$VIPB" daemon -i eth0 -a $VIP/32 -l eth0:0 \
+        --socket $B/n$n/run/vip.sock --events-fifo $B/n$n/run/events --events-group postgres \
+        --allow-group postgres --node-id $n "${args[@]}" >> $B/n$n/daemon.log 2>&1 &
+    daemon_pid[$n]=$!
 }
 
 cluster_daemons() {
-    log "repmgrd and vip daemon on both nodes"
-    local n sargs
-    for n in 1 2; do
-        sargs=()
-        [ "$CLUSTER_STANDBY" = 1 ] && sargs=(--standby-address $SVIP/32 --standby-label eth0:1 --health-interval 2s
-            --conninfo "host=198.51.100.1$n user=repmgr dbname=repmgr"
-            --vip primary:$PVIP2/32:eth0:2,standby:$SVIP6/64 --nodad)
+    log "repmgrd and vip daemon on every node"
+    local n
+    for n in $CLUSTER_NODES; do
         ip netns exec $P-n$n setpriv --reuid=postgres --regid=postgres --init-groups \
             $BIN/repmgrd -f $B/n$n/repmgr.conf --daemonize=false > $B/n$n/repmgrd.out 2>&1 &
-        ip netns exec $P-n$n nice -n "$CLUSTER_NICE" setpriv --reuid=vip --regid=vip --groups=postgres \
-            --inh-caps=+net_admin,+net_raw --ambient-caps=+net_admin,+net_raw "$VIPB" daemon -i eth0 -a $VIP/32 -l eth0:0 \
-            --socket $B/n$n/run/vip.sock --events-fifo $B/n$n/run/events --events-group postgres \
-            --allow-group postgres --node-id $n "${sargs[@]}" > $B/n$n/daemon.log 2>&1 &
+        cluster_daemon $n
     done
-    for n in 1 2; do
+    for n in $CLUSTER_NODES; do
         setup "starting the vip daemon on n$n" $B/n$n/daemon.log "$FIX_KEEP" \
             wait_until 30 test -p $B/n$n/run/events -a -S $B/n$n/run/vip.sock
         setup "starting repmgrd on n$n" $B/n$n/repmgrd.log "$FIX_KEEP" \
@@ -219,14 +241,19 @@ cluster_daemons() {
 # The cluster, the VIP on n1, and the client's probe writing through it.
 cluster_up() {
     B=$(vip_tmpdir)
-    log "network: n1 (.11), n2 (.12), client (.100) on a bridge"
+    log "network: $(for n in $CLUSTER_NODES; do printf 'n%s (.1%s), ' $n $n; done)client (.100) on a bridge"
     cluster_network
     cluster_configs
     cluster_primary
-    cluster_standby
+    local n
+    for n in $CLUSTER_NODES; do [ "$n" = 1 ] || cluster_standby $n; done
     cluster_daemons
-    setup "vip add on n1 (through its daemon)" $B/n1/daemon.log "$FIX_KEEP" \
-        ip netns exec $P-n1 "$VIPB" add -q -i eth0 -a $VIP/32 --socket $B/n1/run/vip.sock
+    if [ "$CLUSTER_TRUTH" = 1 ]; then  # the rightful primary's daemon takes it by itself
+        setup "the VIP on n1, taken by its daemon" $B/n1/daemon.log "$FIX_KEEP" wait_until 10 has_vip n1
+    else
+        setup "vip add on n1 (through its daemon)" $B/n1/daemon.log "$FIX_KEEP" \
+            ip netns exec $P-n1 "$VIPB" add -q -i eth0 -a $VIP/32 --socket $B/n1/run/vip.sock
+    fi
     if [ -n "${E2E_PCAP:-}" ]; then  # for a closer look: every frame the client sees
         ip netns exec $P-c tcpdump -i eth0 -s 200 --immediate-mode -w $B/client.pcap 2>/dev/null &
     fi
@@ -234,8 +261,11 @@ cluster_up() {
         --timeout 1s --conninfo "host=$VIP user=repmgr dbname=repmgr sslmode=disable" > $B/probe.jsonl 2> $B/probe.err &
     probe=$!
     setup "the client's probe writing through the VIP" $B/probe.err "$FIX_KEEP" wait_until 20 probe_writing
-    setup "repmgrd on n2 monitoring its upstream" $B/n2/repmgrd.log "$FIX_KEEP" \
-        wait_until 20 grep -q "monitoring connection to upstream node" $B/n2/repmgrd.log
+    for n in $CLUSTER_NODES; do
+        [ "$n" = 1 ] && continue
+        setup "repmgrd on n$n monitoring its upstream" $B/n$n/repmgrd.log "$FIX_KEEP" \
+            wait_until 20 grep -q "monitoring connection to upstream node" $B/n$n/repmgrd.log
+    done
 }
 
 # Ends every process of the run, removes the namespaces and the files (E2E_KEEP: copied there first).
@@ -252,8 +282,8 @@ cluster_keep() {
 }
 
 cluster_logs() {  # the end of every log, after a failure
-    local f
-    for f in $B/probe.err $B/client.err $B/n1/daemon.log $B/n2/daemon.log $B/n1/repmgrd.log $B/n2/repmgrd.log \
+    local f n
+    for f in $B/probe.err $B/client.err $(for n in $CLUSTER_NODES; do echo $B/n$n/daemon.log $B/n$n/repmgrd.log; done) \
         $B/n1/rejoin.log $B/switchover.log; do
         [ -f "$f" ] && { echo "--- $f"; tail -15 "$f"; }
     done
