@@ -46,6 +46,7 @@ public final class ClusterTruth implements TruthSource {
     // guarded by localLock
     private final Object localLock = new Object();
     private Connection localConnection;
+    private java.sql.PreparedStatement localQuestion; // prepared once per connection: a look is one round trip
     private String selfName;
 
     // guarded by peersLock
@@ -102,11 +103,16 @@ public final class ClusterTruth implements TruthSource {
             try {
                 if (localConnection == null) {
                     localConnection = connect(local);
+                    localQuestion = localConnection.prepareStatement(QUESTION);
                 }
-                return ask(localConnection, selfId, selfName);
+                try (ResultSet r = localQuestion.executeQuery()) {
+                    r.next();
+                    return r.getBoolean(1) ? Node.standby(selfId, selfName) : Node.primary(selfId, selfName, r.getLong(2));
+                }
             } catch (SQLException | RuntimeException e) {
                 quietly(localConnection);
                 localConnection = null;
+                localQuestion = null;
                 return Node.unreachable(selfId, selfName, "did not answer: " + Fence.firstLine(e.getMessage()));
             }
         }
@@ -147,6 +153,7 @@ public final class ClusterTruth implements TruthSource {
             try {
                 if (localConnection == null) {
                     localConnection = connect(local);
+                    localQuestion = localConnection.prepareStatement(QUESTION);
                 }
                 try (Statement s = localConnection.createStatement(); ResultSet r = s.executeQuery(NODES)) {
                     while (r.next()) {
@@ -209,6 +216,7 @@ public final class ClusterTruth implements TruthSource {
         props.setProperty("socketTimeout", seconds);
         props.setProperty("tcpKeepAlive", "true");
         props.setProperty("ApplicationName", "vip daemon");
+        props.setProperty("prepareThreshold", "1"); // the question is a server-side prepared statement at once
         try {
             return DriverManager.getConnection(conninfo.jdbcUrl(), props);
         } catch (IllegalArgumentException e) {
@@ -232,6 +240,7 @@ public final class ClusterTruth implements TruthSource {
         synchronized (localLock) {
             quietly(localConnection);
             localConnection = null;
+            localQuestion = null;
         }
         synchronized (peersLock) {
             peers.values().forEach(p -> quietly(p.connection));

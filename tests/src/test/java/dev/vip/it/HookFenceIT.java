@@ -126,4 +126,40 @@ class HookFenceIT {
         assertNotNull(bed.address(db, "eth0", "198.51.100.10"));
         bed.ok("ip", "-n", db, "addr", "del", CIDR, "dev", "eth0");
     }
+
+    @Test
+    void aPasswordComesFromThePgpassFileTheConninfoNames() throws Exception {
+        // a role that must log in with a password (scram), ahead of initdb's trust lines
+        postgres(BIN + "psql", "-h", data.toString(), "-p", "5432", "-U", "postgres", "-qc",
+                "CREATE ROLE vipcheck LOGIN PASSWORD 'pw-in-pgpass'");
+        Path hba = data.resolve("primary").resolve("pg_hba.conf");
+        String before = Files.readString(hba);
+        bed.ok("sh", "-c", "printf 'host all vipcheck 127.0.0.1/32 scram-sha-256\\n' | cat - " + hba + " > " + hba
+                + ".new && cat " + hba + ".new > " + hba + " && rm " + hba + ".new");
+        postgres(BIN + "pg_ctl", "-D", data.resolve("primary").toString(), "reload");
+        Path pgpass = Files.createTempFile("vipt-pgpass", "");
+        try {
+            Files.writeString(pgpass, "127.0.0.1:5432:*:vipcheck:pw-in-pgpass\n");
+            Files.setPosixFilePermissions(pgpass, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Thread.sleep(300); // the reload
+            List<String> base = List.of("ip", "netns", "exec", db, TestBed.VIP.toString(), "hook", "-i", "eth0", "-a",
+                    CIDR, "--count", "1", "--direct", "--conninfo");
+            List<String> without = new ArrayList<>(base);
+            without.addAll(List.of("host=127.0.0.1 port=5432 user=vipcheck dbname=postgres", "1", "standby_promote", "1"));
+            TestBed.Result refused = bed.run(without);
+            assertEquals(5, refused.exit(), "no password, no login: " + refused.stderr());
+            assertNull(bed.address(db, "eth0", "198.51.100.10"));
+            List<String> with = new ArrayList<>(base);
+            with.addAll(List.of("host=127.0.0.1 port=5432 user=vipcheck dbname=postgres passfile=" + pgpass, "1",
+                    "standby_promote", "1"));
+            TestBed.Result claimed = bed.run(with);
+            assertEquals(0, claimed.exit(), "the password from the pgpass file: " + claimed.stderr());
+            assertNotNull(bed.address(db, "eth0", "198.51.100.10"));
+            bed.ok("ip", "-n", db, "addr", "del", CIDR, "dev", "eth0");
+        } finally {
+            Files.deleteIfExists(pgpass);
+            Files.writeString(hba, before);
+            postgres(BIN + "pg_ctl", "-D", data.resolve("primary").toString(), "reload");
+        }
+    }
 }
