@@ -27,6 +27,12 @@ public final class WriteProbe {
     public interface Listener {
         void started(String url, String run);
 
+        /**
+         * An error that stops every attempt, not a failover's (authentication, permission, no such database
+         * or table): reported once per SQLSTATE, as it first happens.
+         */
+        void failing(String sqlState, String message);
+
         void outage(Outages.Window window, List<Long> missing, int unacknowledgedPresent);
 
         void finished(Summary summary);
@@ -59,6 +65,7 @@ public final class WriteProbe {
     private volatile Thread runner;
     private Connection connection;
     private PreparedStatement insert;
+    private final java.util.Set<String> reported = new java.util.HashSet<>();
     private boolean tableReady; // created once; a reconnect after a failover does not repeat the DDL
     private long judgedFrom; // rows before this were judged at an earlier window: each loss is reported once
 
@@ -144,7 +151,20 @@ public final class WriteProbe {
             }
             close();
             outages.failed(started, Fence.firstLine(e.getMessage()));
+            if (configurationError(e.getSQLState()) && reported.add(e.getSQLState())) {
+                listener.failing(e.getSQLState(), Fence.firstLine(e.getMessage()));
+            }
         }
+    }
+
+    /**
+     * SQLSTATEs that no failover explains and no retry mends: invalid authorization (28), insufficient
+     * privilege (42501), an undefined database (3D000), table (42P01) or role (42704). Connection errors
+     * (class 08) and a server shutting down (57P) are what outages are made of.
+     */
+    static boolean configurationError(String state) {
+        return state != null && (state.startsWith("28") || state.equals("42501") || state.equals("3D000")
+                || state.equals("42P01") || state.equals("42704"));
     }
 
     private void connect(String url) throws SQLException {

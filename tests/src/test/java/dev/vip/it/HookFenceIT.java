@@ -162,4 +162,14 @@ class HookFenceIT {
             postgres(BIN + "pg_ctl", "-D", data.resolve("primary").toString(), "reload");
         }
     }
+
+    @Test
+    void aProbeThatCannotWriteSaysWhyOnceAndExitsThree() throws Exception {
+        TestBed.Result r = bed.run("ip", "netns", "exec", db, TestBed.VIP.toString(), "pgprobe", "--every", "50ms",
+                "--for", "1s", "--conninfo", "host=127.0.0.1 port=5432 user=nosuchrole dbname=postgres");
+        assertEquals(3, r.exit(), "it measured nothing: " + r.stdout() + r.stderr());
+        assertEquals(1, r.stderr().lines().filter(l -> l.contains("every write fails: SQLSTATE 28")).count(),
+                "once, with its SQLSTATE: " + r.stderr());
+        assertTrue(r.stdout().contains("nothing was measured"), r.stdout());
+    }
 }

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * {@code /etc/vip/vip.conf}: {@code key = value} lines, where a key is a long option without its dashes
  * ({@code interface = eth0}); {@code [command]} starts a section whose keys apply to that command only
  * ({@code [hook]}, {@code [daemon]}) and win over the keys before any section, which apply to every
- * command that has the option. {@code #} starts a comment line; a value may be quoted with ' or ".
+ * command that has the option. {@code #} at the start of a line or after white space, outside quotes,
+ * starts a comment that runs to the end of the line; a value may be quoted with ' or ".
  * A repeatable option takes a comma-separated list. Pure: no picocli, no validation against commands.
  */
 final class ConfigFile {
@@ -68,9 +69,9 @@ final class ConfigFile {
         Map<String, Entry> out = new LinkedHashMap<>();
         String section = null;
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
+            String line = withoutComment(lines.get(i)).strip();
             int number = i + 1;
-            if (line.isEmpty() || line.startsWith("#")) {
+            if (line.isEmpty()) {
                 continue;
             }
             Matcher s = SECTION.matcher(line);
@@ -88,12 +89,35 @@ final class ConfigFile {
             String id = (section == null ? "" : section) + " " + key;
             Entry previous = out.get(id);
             if (previous != null) {
-                throw new ConfigException(name + ":" + number + ": key '" + key + "' is already set on line "
-                        + previous.line() + " (a repeatable option takes a comma-separated list)");
+                throw new ConfigException(name + ":" + number + ": key '" + key + "' is set twice in "
+                        + (section == null ? "the top of the file" : "[" + section + "]") + " (lines " + previous.line()
+                        + " and " + number + "): keep one line (a repeatable option takes a comma-separated list)");
             }
             out.put(id, new Entry(section, key, value, number));
         }
         return new ConfigFile(name, out);
+    }
+
+    /**
+     * The line without its comment: a comment starts with '#' at the start of the line or after white
+     * space, outside quotes ('...' or "..."), and runs to the end of the line. A '#' inside a word
+     * (eth0#1) or inside quotes is part of the value.
+     */
+    static String withoutComment(String line) {
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+                return line.substring(0, i);
+            }
+        }
+        return line;
     }
 
     private static String unquote(String value, String name, int number, String key) throws ConfigException {

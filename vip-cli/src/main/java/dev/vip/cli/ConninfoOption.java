@@ -22,7 +22,8 @@ final class ConninfoOption {
             c = Conninfo.parse(text);
             c.jdbcUrl();
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            // named after the option, so that a value from a settings file is traced to its file and line
+            throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
         if (c.hasPassword() && spec.commandLine().getParseResult().hasMatchedOption("--conninfo")) {
             throw new ParameterException(spec.commandLine(), "--conninfo: a password on the command line can be read "

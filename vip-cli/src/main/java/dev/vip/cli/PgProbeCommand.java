@@ -26,7 +26,9 @@ import sun.misc.Signal;
 @Command(name = "pgprobe", description = {"Write a row through the VIP every --every with pgjdbc (short timeouts, "
         + "reconnecting after any error) and report each outage as it ends: the last good write, the first failed "
         + "attempt, the first good write again and the rows acknowledged before it that the server does not have.",
-    "Runs until --for has passed, or SIGINT/SIGTERM; then prints a summary. Creates the table if needed."})
+    "Runs until --for has passed, or SIGINT/SIGTERM; then prints a summary. Creates the table if needed.",
+    "An error no failover explains (authentication, permission, no such database, table or role) is printed once "
+        + "on stderr with its SQLSTATE; a run in which no write was acknowledged measured nothing and exits 3."})
 final class PgProbeCommand implements Callable<Integer>, Main.Reporting {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
             .withZone(ZoneId.systemDefault());
@@ -87,6 +89,9 @@ final class PgProbeCommand implements Callable<Integer>, Main.Reporting {
             Signal.handle(new Signal(name), signal -> probe.stop()); // a summary, then exit 0
         }
         WriteProbe.Summary summary = probe.run();
+        if (summary.goodWrites() == 0) {
+            return ExitCodes.FAILED; // it measured nothing: no write was ever acknowledged
+        }
         return summary.missing() > 0 ? ExitCodes.NOT_PRESENT : ExitCodes.OK;
     }
 
@@ -105,6 +110,17 @@ final class PgProbeCommand implements Callable<Integer>, Main.Reporting {
             } else if (!output.quiet) {
                 print("writing to " + url + " every " + every.toMillis() + " ms (table " + table + ", run " + runName
                         + ")");
+            }
+        }
+
+        @Override
+        public void failing(String sqlState, String message) {
+            // on stderr whatever --quiet or --json say: the measurement is worthless until it is fixed
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("vip pgprobe: every write fails: SQLSTATE " + sqlState + ": " + message);
+            err.flush();
+            if (output.json) {
+                print(new Json().put("event", "error").put("sqlstate", sqlState).put("error", message));
             }
         }
 
@@ -139,11 +155,12 @@ final class PgProbeCommand implements Callable<Integer>, Main.Reporting {
                         .put("longest_ms", millis(s.longest())).put("missing", s.missing())
                         .put("outage_at_end", s.outageAtEnd()));
             } else if (!output.quiet) {
-                print(String.format("summary: %d attempts, %d acknowledged, %d outage(s), longest %.3f s, %s%s",
+                print(String.format("summary: %d attempts, %d acknowledged, %d outage(s), longest %.3f s, %s%s%s",
                         s.attempts(), s.goodWrites(), s.windows().size(), millis(s.longest()) / 1000,
                         s.missing() < 0 ? "missing rows not checked (no connection at the end)"
                                 : s.missing() + " acknowledged rows missing",
-                        s.outageAtEnd() ? "; the last attempts failed" : ""));
+                        s.outageAtEnd() ? "; the last attempts failed" : "",
+                        s.goodWrites() == 0 ? "; no write was acknowledged: nothing was measured (exit 3)" : ""));
             }
         }
 

@@ -50,6 +50,33 @@ class ConfigTest {
     }
 
     @Test
+    void aCommentRunsFromAHashAfterWhiteSpaceToTheEndOfTheLineOutsideQuotes() throws Exception {
+        ConfigFile f = ConfigFile.parse("vip.conf", List.of(
+                "interface = eth0   # the VIP's interface",
+                "label = eth0#1",
+                "[daemon]              # keys for vip daemon only",
+                "node-id = 1 # 2 on db2",
+                "allow-group = postgres # members may claim",
+                "conninfo = host=192.0.2.11 user=repmgr password='a #b' # this node's own PostgreSQL",
+                "[hook]",
+                "conninfo = \"host=127.0.0.1 # not a comment\"  # a comment"));
+        assertEquals("eth0", f.lookup("add", "interface").orElseThrow().value());
+        assertEquals("eth0#1", f.lookup("add", "label").orElseThrow().value(), "a # inside a word is kept");
+        assertEquals("1", f.lookup("daemon", "node-id").orElseThrow().value());
+        assertEquals("postgres", f.lookup("daemon", "allow-group").orElseThrow().value());
+        assertEquals("host=192.0.2.11 user=repmgr password='a #b'", f.lookup("daemon", "conninfo").orElseThrow().value());
+        assertEquals("host=127.0.0.1 # not a comment", f.lookup("hook", "conninfo").orElseThrow().value());
+    }
+
+    @Test
+    void aKeySetTwiceNamesBothLinesAndTheSection() {
+        var e = assertThrows(ConfigFile.ConfigException.class, () -> ConfigFile.parse("vip.conf", List.of(
+                "[daemon]", "events-group = postgres", "", "events-group = postgres")));
+        assertEquals("vip.conf:4: key 'events-group' is set twice in [daemon] (lines 2 and 4): keep one line (a "
+                + "repeatable option takes a comma-separated list)", e.getMessage());
+    }
+
+    @Test
     void theFileSuppliesWhatTheCommandLineLeavesOut() throws Exception {
         CommandLine cl = parsed(sample(), "add");
         AddressCommands.Add add = cl.getSubcommands().get("add").getCommand();
@@ -77,7 +104,7 @@ class ConfigTest {
         assertEquals("f:2: expected 'key = value' or '[command]', not 'interface eth0'", assertThrows(
                 ConfigFile.ConfigException.class, () -> ConfigFile.parse("f", List.of("# x", "interface eth0")))
                 .getMessage());
-        assertEquals("f:3: key 'count' is already set on line 1 (a repeatable option takes a comma-separated list)",
+        assertEquals("f:3: key 'count' is set twice in the top of the file (lines 1 and 3): keep one line (a repeatable option takes a comma-separated list)",
                 assertThrows(ConfigFile.ConfigException.class,
                         () -> ConfigFile.parse("f", List.of("count = 1", "", "count = 2"))).getMessage());
         assertEquals("f:1: key 'label': unterminated quote", assertThrows(ConfigFile.ConfigException.class,
