@@ -40,6 +40,8 @@ check "bash completion: complete -p vip" bash -c ". /usr/share/bash-completion/c
 check "completion offers the commands" bash -c ". /usr/share/bash-completion/completions/vip; COMP_WORDS=(vip ad); COMP_CWORD=1; COMP_LINE='vip ad'; COMP_POINT=6; _complete_vip vip ad vip >/dev/null 2>&1; [[ \" \${COMPREPLY[*]} \" == *' add '* ]]"
 check "the units are installed" test -f /lib/systemd/system/vip-daemon.service -a -f /lib/systemd/system/vip-watch@.service
 check "systemd knows them" sh -c "systemctl cat vip-daemon.service >/dev/null 2>&1 || [ ! -d /run/systemd/system ]"
+check "the README and the operator's guide are in /usr/share/doc/vip" \
+    test -s /usr/share/doc/vip/README.md -a -s /usr/share/doc/vip/operators-guide.md
 check "/etc/vip/vip.conf is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' vip | grep -q /etc/vip/vip.conf"
 check "/etc/vip/vip.conf is 0640 root:vip (it may hold a conninfo)" \
     sh -c "[ \"\$(stat -c '%a %U:%G' /etc/vip/vip.conf)\" = '640 root:vip' ]"

@@ -95,8 +95,8 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
     @Option(names = "--standby-label", paramLabel = "LABEL", description = "The standby VIP's label (IPv4), e.g. eth0:1.")
     String standbyLabel;
 
-    @Option(names = "--vip", paramLabel = "ROLE:CIDR[:LABEL]", split = ",", description = "Another VIP on the same "
-            + "interface, with its role: primary (it follows this daemon's claims and releases) or standby (it follows "
+    @Option(names = "--vip", paramLabel = "VIP", split = ",", description = "Another VIP on the same "
+            + "interface, as ROLE:CIDR[:LABEL], with its role: primary (it follows this daemon's claims and releases) or standby (it follows "
             + "a streaming standby, as --standby-address); repeatable, e.g. standby:2001:db8::3/64 or "
             + "primary:198.51.100.30/32:eth0:2.")
     List<String> extraVips = List.of();

@@ -78,9 +78,12 @@ final class StatusCommand implements Callable<Integer>, Main.Reporting {
         if (output.json) {
             spec.commandLine().getOut().println(status);
         } else if (!output.quiet) {
+            // one column for the names, as wide as the longest (the standby VIP's are prefixed)
+            int width = status.fields().keySet().stream().mapToInt(String::length).max().orElse(0);
             for (Map.Entry<String, Object> e : status.fields().entrySet()) {
                 if (!e.getKey().equals("ok") && !e.getKey().equals("action")) {
-                    spec.commandLine().getOut().printf("%-20s %s%n", e.getKey().replace('_', ' '), e.getValue());
+                    spec.commandLine().getOut().printf("%-" + width + "s  %s%n", e.getKey().replace('_', ' '),
+                            e.getValue());
                 }
             }
         }

@@ -80,6 +80,9 @@ public final class VipDaemon {
     private final List<Companion> companions = new CopyOnWriteArrayList<>();
     private final List<VipDaemon> followers = new CopyOnWriteArrayList<>();
 
+    private static final Set<String> SHARED_STATUS = Set.of("ok", "action", "interface", "pid", "uptime_s", "truth",
+            "requests", "refused");
+
     /** How long plain mode listens for an answer to its probe before a re-announcement. */
     private static final Duration PROBE_TIME = Duration.ofMillis(200);
 
@@ -838,7 +841,12 @@ public final class VipDaemon {
     public Json status() {
         Json out = ownStatus();
         for (Companion c : companions) {
-            c.status().get().fields().forEach((k, v) -> out.put(c.prefix() + k, v));
+            // what the main VIP's fields already say once (the process's, the interface's) is left out
+            c.status().get().fields().forEach((k, v) -> {
+                if (!SHARED_STATUS.contains(k)) {
+                    out.put(c.prefix() + k, v);
+                }
+            });
         }
         return out;
     }
