@@ -349,7 +349,9 @@ public final class VipDaemon {
             if (stopping) {
                 return result(verb(trigger), false).put("error", "the daemon is stopping");
             }
-            boolean present = presentNow();
+            // a claim request is decided the same whether the address is there or not (hold: the add is
+            // idempotent; refuse), so the fast path asks the kernel nothing before the first frame
+            boolean present = trigger == Trigger.CLAIM_REQUEST ? held : presentNow();
             Verdict v = Arbiter.decide(t, present, trigger);
             if (trigger == Trigger.CLAIM_REQUEST && v.action() != Action.REFUSE) {
                 suspended = false; // an explicit claim ends a forced release's pause

@@ -163,4 +163,14 @@ class ArbiterTest {
             assertEquals(2, new Truth(self, peers, true).rightfulPrimary().orElseThrow().id(), "seen from " + self);
         }
     }
+
+    @Test
+    void aClaimRequestIsDecidedTheSameWhetherTheAddressIsThereOrNot() {
+        // the daemon's fast path relies on this: it asks the kernel nothing before a claim's first frame
+        for (Truth t : List.of(truth(primary(1, 2), silent(2)), truth(primary(1, 1), primary(2, 2)),
+                truth(standby(1), primary(2, 2)), truth(silent(1), silent(2)), truth(silent(1), primary(2, 1)))) {
+            assertEquals(Arbiter.decide(t, true, CLAIM_REQUEST).action(), Arbiter.decide(t, false, CLAIM_REQUEST).action(),
+                    t.toString());
+        }
+    }
 }
