@@ -213,6 +213,7 @@ _vip_exit() {
     _vip_exiting=1
     trap '' HUP INT TERM
     set +e
+    [ -n "${1:-}" ] && echo "$(basename "$0"): interrupted (signal $(kill -l "$1")): ending what it started" >&2
     _vip_scan
     _vip_netns_of_scan
     vip_end_processes || [ "$code" -ne 0 ] || code=1
