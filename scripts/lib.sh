@@ -198,6 +198,22 @@ _vip_remove() {
     done < "$1"
 }
 
+# Namespaces made by programs this run starts and cannot tell (the Java namespace tests): from here on,
+# `ip netns add NAME` through PATH is recorded (a wrapper before the real ip), so that they are
+# removed at exit even when their program is killed before it deletes them.
+vip_record_namespaces() {
+    local ip; ip=$(command -v ip) || vip_die "no ip command" "apt-get install iproute2"
+    mkdir -p "$_vip_state/bin"
+    cat > "$_vip_state/bin/ip" <<WRAPPER
+#!/bin/sh
+# written by scripts/lib.sh (vip_record_namespaces): records the namespaces this run makes
+[ "\$1" = netns ] && [ "\$2" = add ] && [ -n "\$3" ] && echo "netns \$3" | tee -a "$VIP_RUN_REGISTRY" >> "$_vip_own"
+exec $ip "\$@"
+WRAPPER
+    chmod 755 "$_vip_state/bin/ip"
+    export PATH="$_vip_state/bin:$PATH"
+}
+
 # vip_run COMMAND...: runs it and waits for it so that a signal to this script is handled at once (a
 # command in the foreground would delay the trap until it ends). A background command would ignore
 # SIGINT and SIGQUIT: they are given back their default (the tests signal the programs they start).
@@ -214,8 +230,6 @@ _vip_exit() {
     trap '' HUP INT TERM
     set +e
     [ -n "${1:-}" ] && echo "$(basename "$0"): interrupted (signal $(kill -l "$1")): ending what it started" >&2
-    _vip_scan
-    _vip_netns_of_scan
     vip_end_processes || [ "$code" -ne 0 ] || code=1
     local h
     for h in "${_vip_hooks[@]}"; do eval "$h"; done
@@ -254,9 +268,11 @@ _vip_stat() {
     echo "${20} $1"
 }
 
-# Adds the processes of the last scan to _vip_seen (pid -> start time) and signals the new ones.
+# Adds the processes of the last scan to _vip_seen (pid -> start time) and signals the new ones; the
+# namespaces they are in are this run's.
 _vip_track() {
     local signal=$1 pid st
+    _vip_netns_of_scan
     while read -r pid; do
         st=$(_vip_stat "$pid")
         [ -z "$st" ] && continue
