@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/demo, scripts/test, scripts/bench-*, scripts/check-units and tests/e2e: the set-up
 # (root, packages, accounts, kernel support), the containment of everything a run starts, the test
 # network of namespaces, and small helpers. Sourced, not run.
@@ -312,10 +313,10 @@ _vip_netns_of_scan() {
     return 0
 }
 
-# Ends every process of this run: TERM, up to GRACE seconds (default 5) for them to go, then KILL.
-# Fails, naming each, when any is still there after that.
+# Ends every process of this run: TERM, up to 5 s for them to go, then KILL. Fails, naming each, when
+# any is still there after that.
 vip_end_processes() {
-    local grace=${1:-5} i pid
+    local grace=5 i pid
     _vip_seen=()
     _vip_scan
     _vip_track TERM

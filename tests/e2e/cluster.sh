@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The repmgr cluster of the end-to-end test, for tests/e2e/repmgr-failover.sh, scripts/bench-failover
 # and scripts/bench-standby. Sourced after scripts/lib.sh, not run.
 #
