@@ -27,6 +27,8 @@ vip_setup() {
     vip_install_packages
     vip_ensure_users
     vip_ensure_kernel
+    vip_end_stale_processes
+    vip_remove_stale_namespaces
 }
 
 # Namespaces need root. Re-runs the calling script through sudo when not root.
@@ -356,6 +358,24 @@ vip_left_running() {
     [ "$left" -eq 0 ] && return 0
     vip_end_processes
     return 1
+}
+
+# Ends the processes left by runs that were killed before they could clean up (SIGKILL): those whose
+# every VIP_RUN_<pid> tag names a run that is gone. Live runs' (another checkout's tests) stay.
+vip_end_stale_processes() {
+    local f pid t alive
+    for f in $(env -u "$_vip_var" grep -lz '^VIP_RUN_[0-9]*=' /proc/[0-9]*/environ 2>/dev/null); do
+        pid=${f#/proc/}; pid=${pid%/environ}
+        alive=0
+        for t in $(tr '\0' '\n' 2>/dev/null < "$f" | sed -n 's/^VIP_RUN_\([0-9]*\)=.*/\1/p'); do
+            [ -e "/proc/$t" ] && alive=1
+        done
+        [ "$alive" = 1 ] && continue
+        [ -e "/proc/$pid" ] || continue
+        echo "$(basename "$0"): ending a process left by a killed run: $(_vip_describe "$pid")" >&2
+        kill -KILL "$pid" 2>/dev/null
+    done
+    return 0
 }
 
 # --- the test network -----------------------------------------------------------------------------
