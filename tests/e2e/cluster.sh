@@ -219,7 +219,7 @@ cluster_daemons() {
 
 # The cluster, the VIP on n1, and the client's probe writing through it.
 cluster_up() {
-    B=$(vip_tmpdir)
+    B=$(vip_tmpdir) || exit 1
     log "network: n1 (.11), n2 (.12), client (.100) on a bridge"
     cluster_network
     cluster_configs
