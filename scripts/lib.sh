@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/demo, scripts/test, scripts/bench-*, scripts/check-units and tests/e2e: the set-up
 # (root, packages, accounts, kernel support), the containment of everything a run starts, the test
 # network of namespaces, and small helpers. Sourced, not run.
@@ -26,6 +27,8 @@ vip_setup() {
     vip_install_packages
     vip_ensure_users
     vip_ensure_kernel
+    vip_end_stale_processes
+    vip_remove_stale_namespaces
 }
 
 # Namespaces need root. Re-runs the calling script through sudo when not root.
@@ -198,6 +201,22 @@ _vip_remove() {
     done < "$1"
 }
 
+# Namespaces made by programs this run starts and cannot tell (the Java namespace tests): from here on,
+# `ip netns add NAME` through PATH is recorded (a wrapper before the real ip), so that they are
+# removed at exit even when their program is killed before it deletes them.
+vip_record_namespaces() {
+    local ip; ip=$(command -v ip) || vip_die "no ip command" "apt-get install iproute2"
+    mkdir -p "$_vip_state/bin"
+    cat > "$_vip_state/bin/ip" <<WRAPPER
+#!/bin/sh
+# written by scripts/lib.sh (vip_record_namespaces): records the namespaces this run makes
+[ "\$1" = netns ] && [ "\$2" = add ] && [ -n "\$3" ] && echo "netns \$3" | tee -a "$VIP_RUN_REGISTRY" >> "$_vip_own"
+exec $ip "\$@"
+WRAPPER
+    chmod 755 "$_vip_state/bin/ip"
+    export PATH="$_vip_state/bin:$PATH"
+}
+
 # vip_run COMMAND...: runs it and waits for it so that a signal to this script is handled at once (a
 # command in the foreground would delay the trap until it ends). A background command would ignore
 # SIGINT and SIGQUIT: they are given back their default (the tests signal the programs they start).
@@ -213,8 +232,7 @@ _vip_exit() {
     _vip_exiting=1
     trap '' HUP INT TERM
     set +e
-    _vip_scan
-    _vip_netns_of_scan
+    [ -n "${1:-}" ] && echo "$(basename "$0"): interrupted (signal $(kill -l "$1")): ending what it started" >&2
     vip_end_processes || [ "$code" -ne 0 ] || code=1
     local h
     for h in "${_vip_hooks[@]}"; do eval "$h"; done
@@ -253,9 +271,11 @@ _vip_stat() {
     echo "${20} $1"
 }
 
-# Adds the processes of the last scan to _vip_seen (pid -> start time) and signals the new ones.
+# Adds the processes of the last scan to _vip_seen (pid -> start time) and signals the new ones; the
+# namespaces they are in are this run's.
 _vip_track() {
     local signal=$1 pid st
+    _vip_netns_of_scan
     while read -r pid; do
         st=$(_vip_stat "$pid")
         [ -z "$st" ] && continue
@@ -295,10 +315,10 @@ _vip_netns_of_scan() {
     return 0
 }
 
-# Ends every process of this run: TERM, up to GRACE seconds (default 5) for them to go, then KILL.
-# Fails, naming each, when any is still there after that.
+# Ends every process of this run: TERM, up to 5 s for them to go, then KILL. Fails, naming each, when
+# any is still there after that.
 vip_end_processes() {
-    local grace=${1:-5} i pid
+    local grace=5 i pid
     _vip_seen=()
     _vip_scan
     _vip_track TERM
@@ -338,6 +358,24 @@ vip_left_running() {
     [ "$left" -eq 0 ] && return 0
     vip_end_processes
     return 1
+}
+
+# Ends the processes left by runs that were killed before they could clean up (SIGKILL): those whose
+# every VIP_RUN_<pid> tag names a run that is gone. Live runs' (another checkout's tests) stay.
+vip_end_stale_processes() {
+    local f pid t alive
+    for f in $(env -u "$_vip_var" grep -lz '^VIP_RUN_[0-9]*=' /proc/[0-9]*/environ 2>/dev/null); do
+        pid=${f#/proc/}; pid=${pid%/environ}
+        alive=0
+        for t in $(tr '\0' '\n' 2>/dev/null < "$f" | sed -n 's/^VIP_RUN_\([0-9]*\)=.*/\1/p'); do
+            [ -e "/proc/$t" ] && alive=1
+        done
+        [ "$alive" = 1 ] && continue
+        [ -e "/proc/$pid" ] || continue
+        echo "$(basename "$0"): ending a process left by a killed run: $(_vip_describe "$pid")" >&2
+        kill -KILL "$pid" 2>/dev/null
+    done
+    return 0
 }
 
 # --- the test network -----------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The repmgr cluster of the end-to-end test, for tests/e2e/repmgr-failover.sh, scripts/bench-failover
 # and scripts/bench-standby. Sourced after scripts/lib.sh, not run.
 #
@@ -240,7 +241,7 @@ cluster_daemons() {
 
 # The cluster, the VIP on n1, and the client's probe writing through it.
 cluster_up() {
-    B=$(vip_tmpdir)
+    B=$(vip_tmpdir) || exit 1
     log "network: $(for n in $CLUSTER_NODES; do printf 'n%s (.1%s), ' $n $n; done)client (.100) on a bridge"
     cluster_network
     cluster_configs
