@@ -69,10 +69,10 @@ _vip_installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q "in
 _vip_apt_install() {
     echo "$(basename "$0"): installing $*" >&2
     local log; log=$(mktemp)
-    if ! DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1; then
+    if ! DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq >"$log" 2>&1; then
         vip_die "apt-get update failed ($(tail -1 "$log"))" "check the apt sources and the network, then run it again"
     fi
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >"$log" 2>&1; then
+    if ! DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@" >"$log" 2>&1; then
         vip_die "apt-get install $* failed ($(grep -E '^E:' "$log" | tail -1))" \
             "run 'apt-get install $*' to see why (a Debian 12 machine with its main archive is needed)"
     fi

@@ -22,7 +22,7 @@ dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { sub(/^\./, "", $6); print $6 }' > "$files
 
 check "lintian finds no error or warning (overrides justified in packaging/src/deb/lintian-overrides)" \
     sh -c "lintian --fail-on error,warning '$deb'"
-check "apt-get install ./$(basename "$deb")" sh -c "apt-get install -y -qq '$deb' >/dev/null"
+check "apt-get install ./$(basename "$deb")" sh -c "apt-get -o DPkg::Lock::Timeout=300 install -y -qq '$deb' >/dev/null"
 version=$(dpkg-deb -f "$deb" Version)
 check "vip --version prints the package's version" sh -c "vip --version | grep -qx 'vip ${version/\~/-}'"
 check "the class-data-sharing archive exists" test -s /var/lib/vip/vip.jsa
@@ -60,7 +60,7 @@ if [ ! -e $stub ] && [ ! -d /run/systemd/system ]; then
     made_run_systemd=0; [ -d /run/systemd ] || made_run_systemd=1
     printf '#!/bin/sh\necho "$*" >> %s\n' "$calls" > $stub; chmod 755 $stub
     mkdir -p /run/systemd/system
-    check "dpkg -i over the installed package (an upgrade's postinst)" sh -c "dpkg -i '$deb' >/dev/null 2>&1"
+    check "dpkg -i over the installed package (an upgrade's postinst)" sh -c "for i in \$(seq 60); do dpkg -i '$deb' >/dev/null 2>&1 && exit 0; sleep 5; done; exit 1"
     check "postinst try-restarts the running units on upgrade" \
         grep -q "^try-restart vip-daemon.service vip-watch@\*.service" "$calls"
     [ "$made_run_systemd" = 1 ] || rmdir /run/systemd/system
@@ -69,12 +69,12 @@ fi
 check "the example config is valid (vip has with it reports a usage error for the missing address only)" \
     sh -c "vip has --config /etc/vip/vip.conf 2>&1 | grep -q 'Missing required options'"
 
-check "apt-get remove" sh -c "apt-get remove -y -qq vip >/dev/null"
+check "apt-get remove" sh -c "apt-get -o DPkg::Lock::Timeout=300 remove -y -qq vip >/dev/null"
 check "after remove: no file of the package is left but the conffile" \
     sh -c "! grep -v '^/etc/vip/vip.conf$' '$files' | while read -r f; do [ -e \"\$f\" ] && echo \"\$f\"; done | grep -q ."
 check "after remove: the conffile stays" test -f /etc/vip/vip.conf
 check "after remove: the archive is gone" test ! -e /var/lib/vip
-check "apt-get purge" sh -c "apt-get purge -y -qq vip >/dev/null"
+check "apt-get purge" sh -c "apt-get -o DPkg::Lock::Timeout=300 purge -y -qq vip >/dev/null"
 check "after purge: nothing is left" sh -c "! while read -r f; do [ -e \"\$f\" ] && echo \"\$f\"; done < '$files' | grep -q . && [ ! -e /etc/vip ] && [ ! -e /var/lib/vip ] && [ ! -e /usr/share/vip ] && [ ! -e /usr/share/doc/vip ]"
 check "dpkg no longer knows vip" sh -c "! dpkg-query -W vip >/dev/null 2>&1 || dpkg-query -W -f='\${Status}' vip | grep -q not-installed"
 echo "package: $passed passed, $failed failed"
