@@ -128,8 +128,8 @@ vip_build() {
 }
 
 # bin/vip of this checkout without this machine's settings file (VIP_CONFIG=/dev/null): an installed
-# package's /etc/vip/vip.conf (0640 root:vip, say) must not change what a demo, the end-to-end test or
-# a benchmark does.
+# package's /etc/vip/vip.conf (0640 root:vip, say) must not change what the demo, a test or a
+# benchmark does.
 vip_no_settings_file() { export VIP_CONFIG=/dev/null; }
 
 # What vip_setup changed on this machine, undone as far as it can be (for CI: back to a fresh
