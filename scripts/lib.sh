@@ -127,6 +127,11 @@ vip_build() {
         vip_die "building vip (mvn package) failed" "see Maven's messages above; 'mvn -B -DskipTests package' shows the whole build"
 }
 
+# bin/vip of this checkout without this machine's settings file (VIP_CONFIG=/dev/null): an installed
+# package's /etc/vip/vip.conf (0640 root:vip, say) must not change what the demo, a test or a
+# benchmark does.
+vip_no_settings_file() { export VIP_CONFIG=/dev/null; }
+
 # What vip_setup changed on this machine, undone as far as it can be (for CI: back to a fresh
 # machine's state, so that the set-up really runs): the vip package, the account vip, the packages a
 # fresh machine lacks, the createcluster.conf written here.

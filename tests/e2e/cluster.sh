@@ -28,6 +28,7 @@ CLUSTER_HOOK=${CLUSTER_HOOK:-fifo}
 CLUSTER_STAMP=${CLUSTER_STAMP:-0}
 CLUSTER_NICE=${CLUSTER_NICE:--10}
 BIN=/usr/lib/postgresql/15/bin
+vip_no_settings_file
 VIPB=$VIP_ROOT/bin/vip
 VIP=198.51.100.10
 SVIP=198.51.100.20
