@@ -4,7 +4,6 @@ import dev.vip.core.daemon.Truth;
 import dev.vip.core.daemon.Truth.Node;
 import dev.vip.core.daemon.TruthSource;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -102,7 +100,7 @@ public final class ClusterTruth implements TruthSource {
         synchronized (localLock) {
             try {
                 if (localConnection == null) {
-                    localConnection = connect(local);
+                    localConnection = DaemonConnections.open(local, timeout);
                     localQuestion = localConnection.prepareStatement(QUESTION);
                 }
                 try (ResultSet r = localQuestion.executeQuery()) {
@@ -110,7 +108,7 @@ public final class ClusterTruth implements TruthSource {
                     return r.getBoolean(1) ? Node.standby(selfId, selfName) : Node.primary(selfId, selfName, r.getLong(2));
                 }
             } catch (SQLException | RuntimeException e) {
-                quietly(localConnection);
+                DaemonConnections.closeQuietly(localConnection);
                 localConnection = null;
                 localQuestion = null;
                 return Node.unreachable(selfId, selfName, "did not answer: " + Fence.firstLine(e.getMessage()));
@@ -152,7 +150,7 @@ public final class ClusterTruth implements TruthSource {
         synchronized (localLock) {
             try {
                 if (localConnection == null) {
-                    localConnection = connect(local);
+                    localConnection = DaemonConnections.open(local, timeout);
                     localQuestion = localConnection.prepareStatement(QUESTION);
                 }
                 try (Statement s = localConnection.createStatement(); ResultSet r = s.executeQuery(NODES)) {
@@ -181,7 +179,7 @@ public final class ClusterTruth implements TruthSource {
             String[] now = listed.get(p.id);
             boolean gone = now == null || !now[1].equals(p.conninfo);
             if (gone) {
-                quietly(p.connection);
+                DaemonConnections.closeQuietly(p.connection);
             }
             return gone;
         });
@@ -191,11 +189,11 @@ public final class ClusterTruth implements TruthSource {
     private Node askPeer(Peer p) {
         try {
             if (p.connection == null) {
-                p.connection = connect(Conninfo.parse(p.conninfo));
+                p.connection = DaemonConnections.open(Conninfo.parse(p.conninfo), timeout);
             }
             return ask(p.connection, p.id, p.name);
         } catch (SQLException | RuntimeException e) {
-            quietly(p.connection);
+            DaemonConnections.closeQuietly(p.connection);
             p.connection = null;
             return Node.unreachable(p.id, p.name, "did not answer: " + Fence.firstLine(e.getMessage()));
         }
@@ -208,42 +206,16 @@ public final class ClusterTruth implements TruthSource {
         }
     }
 
-    private Connection connect(Conninfo conninfo) throws SQLException {
-        Properties props = conninfo.properties();
-        String seconds = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
-        props.setProperty("connectTimeout", seconds);
-        props.setProperty("loginTimeout", seconds);
-        props.setProperty("socketTimeout", seconds);
-        props.setProperty("tcpKeepAlive", "true");
-        props.setProperty("ApplicationName", "vip daemon");
-        props.setProperty("prepareThreshold", "1"); // the question is a server-side prepared statement at once
-        try {
-            return DriverManager.getConnection(conninfo.jdbcUrl(), props);
-        } catch (IllegalArgumentException e) {
-            throw new SQLException(e.getMessage(), e);
-        }
-    }
-
-    private static void quietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                // thrown away after an error: nothing more to do with it
-            }
-        }
-    }
-
     @Override
     public void close() {
         askers.shutdownNow();
         synchronized (localLock) {
-            quietly(localConnection);
+            DaemonConnections.closeQuietly(localConnection);
             localConnection = null;
             localQuestion = null;
         }
         synchronized (peersLock) {
-            peers.values().forEach(p -> quietly(p.connection));
+            peers.values().forEach(p -> DaemonConnections.closeQuietly(p.connection));
             peers.clear();
         }
     }

@@ -1,7 +1,6 @@
 package dev.vip.hook;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -10,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * What a node can see of its cluster, through pgjdbc with short timeouts: whether the local PostgreSQL
@@ -49,7 +47,7 @@ public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map
             String primary = null;
             try {
                 if (localConnection == null) {
-                    localConnection = connect(local, timeout);
+                    localConnection = DaemonConnections.open(local, timeout);
                 }
                 try (Statement s = localConnection.createStatement()) {
                     try (ResultSet r = s.executeQuery("SELECT pg_is_in_recovery()")) {
@@ -86,7 +84,7 @@ public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map
             try {
                 if (primaryConnection == null || !primary.equals(primaryConninfo)) {
                     closePrimary();
-                    primaryConnection = connect(Conninfo.parse(primary), timeout);
+                    primaryConnection = DaemonConnections.open(Conninfo.parse(primary), timeout);
                     primaryConninfo = primary;
                 }
                 try (Statement s = primaryConnection.createStatement()) {
@@ -102,24 +100,14 @@ public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map
         }
 
         private void closeLocal() {
-            quietly(localConnection);
+            DaemonConnections.closeQuietly(localConnection);
             localConnection = null;
         }
 
         private void closePrimary() {
-            quietly(primaryConnection);
+            DaemonConnections.closeQuietly(primaryConnection);
             primaryConnection = null;
             primaryConninfo = null;
-        }
-
-        private static void quietly(Connection c) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (SQLException e) {
-                    // thrown away after an error: nothing more to do with it
-                }
-            }
         }
 
         @Override
@@ -173,18 +161,4 @@ public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map
         return out;
     }
 
-    private static Connection connect(Conninfo conninfo, Duration timeout) throws SQLException {
-        Properties props = conninfo.properties();
-        String seconds = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
-        props.setProperty("connectTimeout", seconds);
-        props.setProperty("loginTimeout", seconds);
-        props.setProperty("socketTimeout", seconds);
-        props.setProperty("tcpKeepAlive", "true");
-        props.setProperty("ApplicationName", "vip daemon");
-        try {
-            return DriverManager.getConnection(conninfo.jdbcUrl(), props);
-        } catch (IllegalArgumentException e) {
-            throw new SQLException(e.getMessage(), e);
-        }
-    }
 }
