@@ -137,14 +137,14 @@ vip_no_settings_file() { export VIP_CONFIG=/dev/null; }
 # fresh machine lacks, the createcluster.conf written here.
 vip_undo_setup() {
     export DEBIAN_FRONTEND=noninteractive
-    if _vip_installed vip; then apt-get purge -y -qq vip >/dev/null; fi
+    if _vip_installed vip; then apt-get -o DPkg::Lock::Timeout=300 purge -y -qq vip >/dev/null; fi
     if getent passwd vip >/dev/null; then userdel vip; fi
     if getent group vip >/dev/null; then groupdel vip; fi
     rm -rf /tmp/vip-native-vip /tmp/hsperfdata_vip
     local installed="" p
     for p in $VIP_PACKAGES_ADDED; do _vip_installed "$p" && installed="$installed $p"; done
     # shellcheck disable=SC2086
-    if [ -n "$installed" ]; then apt-get purge -y -qq $installed >/dev/null; fi
+    if [ -n "$installed" ]; then apt-get -o DPkg::Lock::Timeout=300 purge -y -qq $installed >/dev/null; fi
     if [ -f "$VIP_CREATECLUSTER" ] && head -1 "$VIP_CREATECLUSTER" | grep -qxF "$VIP_CREATECLUSTER_MARK"; then
         rm -f "$VIP_CREATECLUSTER"
     fi
