@@ -49,6 +49,10 @@ for n in $NODES; do
         [ -e "$d" ] && vip_die "$d exists (left by an earlier run?)" "remove that cluster: pg_dropcluster --stop 15 db$n"
     done
 done
+if dpkg-query -W -f='${Status}' vip 2>/dev/null | grep -q "install ok installed"; then
+    vip_die "the package vip is installed already (by another test that is running?)" \
+        "wait for that test, or apt-get purge vip: this test installs it and purges it at the end"
+fi
 getent passwd $OP >/dev/null && vip_die "the account $OP exists (left by an earlier run?)" "remove it: userdel $OP"
 [ -d /var/run/postgresql ] || vip_die "no /var/run/postgresql" "reinstall postgresql-common"
 
@@ -253,6 +257,8 @@ check "the operator's vip add on the standby is judged, and refused (exit 5)" te
 ip netns exec $P-db1 setpriv --reuid=nobody --regid=nogroup --clear-groups vip del -i eth0 -a $VIP/32 \
     --socket $B/db1/run/vip.sock > $B/nobody.log 2>&1; rc=$?
 check "a user not in postgres is refused by the daemon (exit $rc: $(head -1 $B/nobody.log))" sh -c "[ $rc -ne 0 ] && grep -q 'permission denied' $B/nobody.log"
+as_op 1 status > $B/op-status.log 2>&1; rc=$?
+check "the operator's vip status reads the daemon (exit $rc)" sh -c "[ $rc = 0 ] && grep -q 'held' $B/op-status.log"
 check "the VIP is still on db1" has_vip 1
 log "§7: a probe that cannot write says so"
 ip netns exec $P-app env PGPASSFILE=$B/app.pgpass vip pgprobe --for 2s --every 100ms \
