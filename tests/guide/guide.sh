@@ -152,6 +152,12 @@ installed=1
 setup "the package's /usr/bin/vip" $B/apt.log "reinstall the package" test -x /usr/bin/vip
 [ "${U_EXEC%% *}" = /usr/bin/vip ] || vip_die "the unit runs ${U_EXEC%% *}, not the package's /usr/bin/vip" "fix $UNIT"
 
+# §4 says: replace the shipped file; appending to it is refused, naming both lines
+{ cat /etc/vip/vip.conf; block vip.conf | test_net; } > $B/appended.conf
+ip netns exec $P-db1 vip has --config $B/appended.conf > $B/appended.log 2>&1; rc=$?
+check "the guide's vip.conf appended to the shipped one is refused (exit $rc), naming both lines" \
+    sh -c "[ $rc = 2 ] && grep -q 'set twice in \[daemon\] (lines [0-9]* and [0-9]*)' $B/appended.log"
+
 log "§2, §3: PostgreSQL on Debian's layout, the guide's settings on every node"
 block postgres.pgpass > $B/postgres.pgpass; chown postgres: $B/postgres.pgpass; chmod 600 $B/postgres.pgpass
 printf '*:*:app:app:change-me2\n' > $B/app.pgpass; chmod 600 $B/app.pgpass
