@@ -233,6 +233,11 @@ for n in $NODES; do
 done
 setup "ssh as postgres from db2 to db1 and back (key, sshd with UsePAM)" $B/ssh.log "$FIX" \
     ssh_both
+repmgrd_running() {  # repmgr service status: repmgrd running on every node (its 6th column)
+    repmgr_on 1 service status > $B/service-status.log 2>&1 &&
+        [ "$(awk -F'|' 'NR > 2 { gsub(/ /, "", $6); if ($6 == "running") n++ } END { print n + 0 }' $B/service-status.log)" = 2 ]
+}
+setup "repmgr service status: repmgrd running on both nodes (§3)" $B/service-status.log "$FIX" wait_until 10 repmgrd_running
 setup "the VIP on db1, taken by its daemon (§6)" $B/db1/daemon.log "$FIX" wait_until 10 has_vip 1
 
 log "§7: vip pgprobe from the application host through the VIP"
