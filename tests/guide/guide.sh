@@ -186,12 +186,14 @@ setup "creating the roles and databases on db1 (§2)" $B/db1/setup.log "$FIX" \
     as_pg 1 $BIN/psql -h $B/db1/sock -qc "create user repmgr superuser password 'change-me'" -c "create database repmgr owner repmgr" \
     -c "create user app password 'change-me2'" -c "create database app owner app"
 setup "repmgr primary register on db1" $B/db1/register.log "$FIX" repmgr_on 1 primary register
+# §3: the data directory's postgresql.conf that pg_rewind needs after a crash (§8)
 echo "include '/etc/postgresql/15/db1/postgresql.conf'" > /var/lib/postgresql/15/db1/postgresql.conf
 chown postgres: /var/lib/postgresql/15/db1/postgresql.conf
 log "db2: the empty cluster removed, standby clone, start, standby register"
 rm -rf /var/lib/postgresql/15/db2
 setup "repmgr standby clone on db2" $B/db2/clone.log "$FIX" \
     as_pg 2 $BIN/repmgr -h 198.51.100.11 -U repmgr -d repmgr -f $B/db2/repmgr.conf standby clone --fast-checkpoint
+# the clone copied db1's, which names db1's directory here (one filesystem): db2's own, as on a real db2
 echo "include '/etc/postgresql/15/db2/postgresql.conf'" > /var/lib/postgresql/15/db2/postgresql.conf
 setup "pg_ctlcluster 15 db2 start" $B/db2/pg.log "$FIX" pgstart 2
 setup "repmgr standby register on db2" $B/db2/register.log "$FIX" repmgr_on 2 standby register
