@@ -164,21 +164,38 @@ printf '*:*:app:app:change-me2\n' > $B/app.pgpass; chmod 600 $B/app.pgpass
 ssh-keygen -q -t ed25519 -N '' -f $B/id_ed25519 -C postgres && chown postgres: $B/id_ed25519* &&
     cp $B/id_ed25519.pub $B/authorized_keys && ssh-keygen -q -t ed25519 -N '' -f $B/ssh_host_ed25519_key &&
     : > $B/known_hosts && chown postgres: $B/known_hosts || vip_die "ssh-keygen failed" "see its message above"
+node_dirs() {
+    local n=$1
+    mkdir -p $B/db$n/sock $B/db$n/run $B/db$n/etc $B/db$n/archive &&
+        chown postgres: $B/db$n $B/db$n/sock $B/db$n/archive && chown $U_USER: $B/db$n/run && chmod 755 $B/db$n/run
+}
+node_files() {  # node N's files from the guide's blocks
+    local n=$1 c=/etc/postgresql/15/db$1
+    block postgresql-repmgr.conf | for_node $n > $c/conf.d/repmgr.conf &&
+        { block pg_hba.conf | test_net; cat $c/pg_hba.conf; } > $B/hba && cat $B/hba > $c/pg_hba.conf &&
+        echo "PGPASSFILE = '$B/postgres.pgpass'" >> $c/environment &&   # the server's walreceiver: ~postgres/.pgpass
+        block repmgr.conf | for_node $n > $B/db$n/repmgr.conf &&
+        block vip.conf | for_node $n > $B/db$n/etc/vip.conf &&
+        block vip.pgpass > $B/db$n/etc/pgpass &&
+        chown postgres: $c/conf.d/repmgr.conf $B/db$n/repmgr.conf &&
+        chown root:vip $B/db$n/etc/vip.conf $B/db$n/etc/pgpass && chmod 640 $B/db$n/etc/vip.conf $B/db$n/etc/pgpass
+}
+node_files_say() {  # the substitutions took: node N's id, address and cluster, no address of the guide's left
+    local n=$1
+    grep -q "^node_id=$n\b" $B/db$n/repmgr.conf && grep -q "^node-id = $n\b" $B/db$n/etc/vip.conf &&
+        grep -q "host=198.51.100.1$n " $B/db$n/repmgr.conf && grep -q "host=198.51.100.1$n " $B/db$n/etc/vip.conf &&
+        grep -q "^cluster_name = 'db$n'" /etc/postgresql/15/db$n/conf.d/repmgr.conf &&
+        grep -q "pg_ctlcluster 15 db$n " $B/db$n/repmgr.conf &&
+        ! grep -q '192\.0\.2\.' $B/db$n/repmgr.conf $B/db$n/etc/vip.conf /etc/postgresql/15/db$n/pg_hba.conf
+}
 for n in $NODES; do
-    mkdir -p $B/db$n/sock $B/db$n/run $B/db$n/etc $B/db$n/archive
-    chown postgres: $B/db$n $B/db$n/sock $B/db$n/archive && chown $U_USER: $B/db$n/run && chmod 755 $B/db$n/run
+    node_dirs $n || vip_die "making db$n's directories failed" "see the message above"
     made_cluster[$n]=1
     setup "pg_createcluster 15 db$n" $B/db$n/create.log "$FIX" \
         pg_createcluster -s $B/db$n/sock -l $B/db$n/pg.log -p 5432 15 db$n
-    c=/etc/postgresql/15/db$n
-    block postgresql-repmgr.conf | for_node $n > $c/conf.d/repmgr.conf
-    { block pg_hba.conf | test_net; cat $c/pg_hba.conf; } > $B/hba && cat $B/hba > $c/pg_hba.conf
-    echo "PGPASSFILE = '$B/postgres.pgpass'" >> $c/environment    # the server's walreceiver: ~postgres/.pgpass
-    block repmgr.conf | for_node $n > $B/db$n/repmgr.conf
-    block vip.conf | for_node $n > $B/db$n/etc/vip.conf
-    block vip.pgpass > $B/db$n/etc/pgpass
-    chown postgres: $c/conf.d/repmgr.conf $B/db$n/repmgr.conf
-    chown root:vip $B/db$n/etc/vip.conf $B/db$n/etc/pgpass && chmod 640 $B/db$n/etc/vip.conf $B/db$n/etc/pgpass
+    node_files $n || vip_die "writing db$n's files from the guide's blocks failed" "see the message above"
+    node_files_say $n || vip_die "db$n's files do not say node $n, 198.51.100.1$n and cluster db$n" \
+        "the guide's blocks changed: update for_node in $0 (it turns db1's values into db$n's)"
 done
 pgstart() { as_pg $1 pg_ctlcluster 15 db$1 start; }
 setup "pg_ctlcluster 15 db1 start" $B/db1/pg.log "$FIX" pgstart 1
