@@ -14,7 +14,7 @@
 #   (supplementary) reaches the daemon through the socket, another user is refused; a probe whose role
 #   pg_hba rejects says so with its SQLSTATE and exits 3;
 #   1. failover: kill -9 of db1's PostgreSQL; the write outage `vip pgprobe` measures on the application
-#      host is printed and compared with the figure the guide states (within 1.5 s);
+#      host is printed and compared with the figure the guide states (1.5 s less to 2 s more);
 #   2. rejoin of db1 (pg_rewind after a crash: the guide's include file in the data directory);
 #   3. switchover back to db1 over ssh (one sshd per namespace, postgres's key);
 #   4. switchover to db2 without ssh (pause, clean stop, promote, checkpoint, rejoin, unpause).
@@ -312,9 +312,9 @@ check "the probe reports an outage window, ended by a write on db2" outage_ended
 outage=$(jq -r 'select(.event == "outage") | .outage_ms' $B/probe.jsonl | head -1)
 log "the failover's write outage: ${outage:-none} ms (the guide states about $stated s)"
 check "the probe saw one outage window" test -n "$outage"
-# within 1.5 s: a loaded machine (other tests) adds about a second to repmgr's detection
-check "the outage is the guide's figure within 1.5 s (${outage:-?} ms vs $stated s)" \
-    awk -v o="${outage:-1e9}" -v s="$stated" 'BEGIN { d = o / 1000 - s; exit !(d <= 1.5 && d >= -1.5) }'
+# the guide's figure is a median: 1.5 s less, or 2 s more (a loaded machine lengthens repmgr's part)
+check "the outage is the guide's figure, -1.5 s to +2 s (${outage:-?} ms vs $stated s)" \
+    awk -v o="${outage:-1e9}" -v s="$stated" 'BEGIN { d = o / 1000 - s; exit !(d <= 2 && d >= -1.5) }'
 echo "${outage:-}" > $B/outage_ms
 
 log "§8, scenario 2: db1 rejoins as a standby (pg_rewind after the crash)"
