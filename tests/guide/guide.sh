@@ -150,6 +150,8 @@ setup "apt-get install ./$(basename "$deb")" $B/apt.log "see $B/apt.log (GUIDE_K
     env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb"
 installed=1
 setup "the package's /usr/bin/vip" $B/apt.log "reinstall the package" test -x /usr/bin/vip
+check "the guide the package ships (/usr/share/doc/vip) is the one this test follows" \
+    cmp -s /usr/share/doc/vip/operators-guide.md "$GUIDE"
 [ "${U_EXEC%% *}" = /usr/bin/vip ] || vip_die "the unit runs ${U_EXEC%% *}, not the package's /usr/bin/vip" "fix $UNIT"
 
 # §4 says: replace the shipped file; appending to it is refused, naming both lines
