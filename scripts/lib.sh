@@ -40,7 +40,9 @@ vip_require_root() {
 
 # The Debian packages the build, the tests, the demo and the benchmarks need. Those a fresh Debian 12
 # machine lacks are listed apart, for vip_undo_setup.
-VIP_PACKAGES_FRESH="iproute2 util-linux jq procps time systemd postgresql-15 man-db"
+# openssh-server (the guide's test runs an sshd per namespace) is installed when missing but never
+# purged by vip_undo_setup: the machine may well be reached through it.
+VIP_PACKAGES_FRESH="iproute2 util-linux jq procps time systemd postgresql-15 man-db openssh-server"
 VIP_PACKAGES_ADDED="libpcap0.8 iputils-ping iputils-arping tcpdump postgresql-15-repmgr lintian gdb"
 # PostgreSQL's binaries only: the tests make their own clusters in namespaces, so no default cluster
 # (a server on this machine's port 5432) is created when postgresql-15 is installed here
@@ -69,13 +71,23 @@ _vip_installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q "in
 _vip_apt_install() {
     echo "$(basename "$0"): installing $*" >&2
     local log; log=$(mktemp)
+    # no service of a package starts on this machine (openssh-server's sshd: the guide's test runs its
+    # own, in its namespaces): a policy-rc.d refusing every start, for the time of the install
+    local policy=/usr/sbin/policy-rc.d made_policy=""
+    if ! [ -e "$policy" ]; then
+        printf '#!/bin/sh\n# written by vip scripts/lib.sh while it installs packages\nexit 101\n' > "$policy" &&
+            chmod 755 "$policy" && made_policy=1
+    fi
     if ! DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq >"$log" 2>&1; then
+        [ -n "$made_policy" ] && rm -f "$policy"
         vip_die "apt-get update failed ($(tail -1 "$log"))" "check the apt sources and the network, then run it again"
     fi
     if ! DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@" >"$log" 2>&1; then
+        [ -n "$made_policy" ] && rm -f "$policy"
         vip_die "apt-get install $* failed ($(grep -E '^E:' "$log" | tail -1))" \
             "run 'apt-get install $*' to see why (a Debian 12 machine with its main archive is needed)"
     fi
+    [ -n "$made_policy" ] && rm -f "$policy"
     rm -f "$log"
 }
 
