@@ -375,11 +375,18 @@ class DaemonIT {
         assertTrue(none.stderr().contains("no daemon"), none.stderr());
         String[] direct = {"ip", "netns", "exec", n1, TestBed.VIP.toString(), "status", "--socket", socket().toString(),
             "-i", "eth0", "-a", CIDR, "--json"};
-        assertFalse(bed.run(direct).json().get("present").asBoolean());
+        TestBed.Result noDaemon = bed.run(direct);
+        assertFalse(noDaemon.json().get("present").asBoolean());
+        assertEquals(3, noDaemon.exit(), "a daemon that is not there is noticed, even with the kernel's state shown");
+        assertTrue(noDaemon.stderr().contains("no daemon is listening"), noDaemon.stderr());
         bed.ok("ip", "-n", n1, "addr", "add", CIDR, "dev", "eth0");
         JsonNode s = bed.run(direct).json();
         assertTrue(s.get("present").asBoolean());
         assertFalse(s.get("daemon").asBoolean());
+        TestBed.Result asked = bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "status", "--direct",
+                "-i", "eth0", "-a", CIDR, "--json");
+        assertEquals(0, asked.exit(), "--direct: the kernel only, on purpose: " + asked.stderr());
+        assertTrue(asked.json().get("present").asBoolean());
     }
 
     @Test

@@ -75,6 +75,14 @@ final class StatusCommand implements Callable<Integer>, Main.Reporting {
                     + " (give -i and -a for the address's state without one)");
         }
         Json status = reply.isPresent() ? reply.get() : direct();
+        boolean daemonMissing = reply.isEmpty() && !daemon.direct;
+        if (daemonMissing) {
+            // say it even when the address's state can be shown: a daemon that stopped on a bad setting
+            // must not look like a healthy node that simply does not hold the VIP
+            spec.commandLine().getErr().println("vip status: no daemon is listening on " + daemon.socket
+                    + ": the kernel's state only (is vip-daemon running? journalctl -u vip-daemon; --direct for no daemon)");
+            spec.commandLine().getErr().flush();
+        }
         if (output.json) {
             spec.commandLine().getOut().println(status);
         } else if (!output.quiet) {
@@ -88,6 +96,6 @@ final class StatusCommand implements Callable<Integer>, Main.Reporting {
             }
         }
         spec.commandLine().getOut().flush();
-        return ExitCodes.OK;
+        return daemonMissing ? ExitCodes.FAILED : ExitCodes.OK;
     }
 }
