@@ -46,7 +46,7 @@ check "/etc/vip/vip.conf is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' 
 check "/etc/vip/vip.conf is 0640 root:vip (it may hold a conninfo)" \
     sh -c "[ \"\$(stat -c '%a %U:%G' /etc/vip/vip.conf)\" = '640 root:vip' ]"
 check "another user's vip runs without it, and says so" \
-    sh -c "setpriv --reuid=nobody --regid=nogroup --clear-groups vip has -i lo -a 198.51.100.10/32 2>&1 | grep -q 'not used here'"
+    sh -c "env -u VIP_CONFIG setpriv --reuid=nobody --regid=nogroup --clear-groups vip has -i lo -a 198.51.100.10/32 2>&1 | grep -q 'not used here'"
 # an upgrade restarts what runs: postinst's systemctl calls, seen through a stand-in systemctl (this
 # machine may have no systemd running)
 stub=/usr/local/sbin/systemctl
