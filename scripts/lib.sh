@@ -66,7 +66,8 @@ vip_install_packages() {
     _vip_apt_install $missing
 }
 
-_vip_installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q "install ok installed"; }
+# installed, or installed with a trigger to run (man-db while another package installs, say)
+_vip_installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -qE "^install ok (installed|triggers-)"; }
 
 _vip_apt_install() {
     echo "$(basename "$0"): installing $*" >&2
