@@ -224,12 +224,40 @@ cluster_daemon() {
     daemon_pid[$n]=$!
 }
 
+cluster_repmgrd() {  # starts repmgrd on node $1
+    ip netns exec $P-n$1 setpriv --reuid=postgres --regid=postgres --init-groups \
+        $BIN/repmgrd -f $B/n$1/repmgr.conf --daemonize=false >> $B/n$1/repmgrd.out 2>&1 &
+}
+
+# repmgrd on the standby $1 watches its upstream $2 now: its standby loop marked $2 as seen within the
+# last 2 s (repmgr's shared memory on $1; -1 until the loop has run since the server started)
+repmgrd_watches() {
+    [ "$(sql "$1" -c "select repmgr.get_upstream_node_id() = $2 and repmgr.get_upstream_last_seen() between 0 and 2" \
+        2>/dev/null)" = t ]
+}
+
+# After an incident, repmgrd started again on every standby of the primary $1, as an operator would, and
+# watching it (a standby's repmgrd that lived through its primary's partition, or a rejoined old
+# primary's, can stay in degraded monitoring or between its loops and never fail over again: seen with
+# repmgr 5.3.3, where the other standbys then wait for it as the election's winner)
+cluster_repmgrd_fresh() {
+    local n
+    for n in $CLUSTER_NODES; do
+        [ "$n" = "$1" ] && continue
+        pkill -f "^$BIN/repmgrd -f $B/n$n/repmgr.conf"  # anchored: not the shell waiting for it
+        wait_until 10 sh -c "! pgrep -f '^$BIN/repmgrd -f $B/n$n/repmgr.conf' >/dev/null"
+        cluster_repmgrd $n
+    done
+    for n in $CLUSTER_NODES; do
+        [ "$n" = "$1" ] || wait_until 20 repmgrd_watches $n $1 || return 1
+    done
+}
+
 cluster_daemons() {
     log "repmgrd and vip daemon on every node"
     local n
     for n in $CLUSTER_NODES; do
-        ip netns exec $P-n$n setpriv --reuid=postgres --regid=postgres --init-groups \
-            $BIN/repmgrd -f $B/n$n/repmgr.conf --daemonize=false > $B/n$n/repmgrd.out 2>&1 &
+        cluster_repmgrd $n
         cluster_daemon $n
     done
     for n in $CLUSTER_NODES; do
