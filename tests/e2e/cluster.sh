@@ -224,9 +224,9 @@ cluster_daemon() {
     daemon_pid[$n]=$!
 }
 
-cluster_repmgrd() {  # starts repmgrd on node $1
-    ip netns exec $P-n$1 setpriv --reuid=postgres --regid=postgres --init-groups \
-        $BIN/repmgrd -f $B/n$1/repmgr.conf --daemonize=false >> $B/n$1/repmgrd.out 2>&1 &
+cluster_repmgrd() {  # starts repmgrd on node $1 (not a job of this shell, which would report its kill)
+    (ip netns exec $P-n$1 setpriv --reuid=postgres --regid=postgres --init-groups \
+        $BIN/repmgrd -f $B/n$1/repmgr.conf --daemonize=false >> $B/n$1/repmgrd.out 2>&1 &)
 }
 
 # repmgrd on the standby $1 watches its upstream $2 now: its standby loop marked $2 as seen within the

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * {@code vip pgprobe}: writes one row every {@code every} through the given server (the VIP) with pgjdbc,
  * short timeouts, reconnecting after any error, and reports each outage window as it ends: the last good
  * write, the first failed attempt, the first good write again, and the rows acknowledged before it that
- * the server (now perhaps a new primary) does not have.
+ * the server (now perhaps a new primary) does not have. With {@code read}, it reads instead (the standby
+ * VIP's clients): a good attempt is an answer, and answers from a primary are counted.
  */
 public final class WriteProbe {
     /** What the probe tells its caller, on the probe's thread. */
@@ -38,16 +39,20 @@ public final class WriteProbe {
         void finished(Summary summary);
     }
 
-    /** @param missing acknowledged rows the server did not have at the end; -1 when it could not be asked */
+    /**
+     * @param missing acknowledged rows the server did not have at the end; -1 when it could not be asked
+     *     (0 when reading)
+     * @param primaryAnswers reads a primary answered (reading through a standby VIP: it was on a primary)
+     */
     public record Summary(String run, long attempts, long goodWrites, List<Outages.Window> windows, long missing,
-                          boolean outageAtEnd) {
+                          boolean outageAtEnd, long primaryAnswers) {
         public Duration longest() {
             return windows.stream().map(Outages.Window::length).max(Duration::compareTo).orElse(Duration.ZERO);
         }
     }
 
     public record Settings(Conninfo conninfo, Duration every, Duration timeout, String table, String run,
-                           Duration duration) {
+                           Duration duration, boolean read) {
         private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
         public Settings {
@@ -58,13 +63,17 @@ public final class WriteProbe {
         }
     }
 
+    /** The server's name: its cluster_name, else its address. */
+    private static final String SERVER = "coalesce(nullif(current_setting('cluster_name'), ''), host(inet_server_addr()))";
+
     private final Settings settings;
     private final Listener listener;
     private final Outages outages = new Outages();
     private volatile boolean stopping;
     private volatile Thread runner;
     private Connection connection;
-    private PreparedStatement insert;
+    private PreparedStatement insert; // or, reading, the query
+    private long primaryAnswers;
     private final java.util.Set<String> reported = new java.util.HashSet<>();
     private boolean tableReady; // created once; a reconnect after a failover does not repeat the DDL
     private long judgedFrom; // rows before this were judged at an earlier window: each loss is reported once
@@ -94,8 +103,8 @@ public final class WriteProbe {
                 LockSupport.parkNanos(next - now);
             }
         }
-        long missing = -1;
-        if (connection != null) {
+        long missing = settings.read() ? 0 : -1;
+        if (connection != null && !settings.read()) {
             try {
                 missing = outages.missing(present(seq), seq).size();
             } catch (SQLException e) {
@@ -104,7 +113,7 @@ public final class WriteProbe {
         }
         close();
         Summary summary = new Summary(settings.run(), outages.attempts(), outages.goodWrites(), outages.windows(),
-                missing, outages.ongoingSince().isPresent());
+                missing, outages.ongoingSince().isPresent(), primaryAnswers);
         listener.finished(summary);
         return summary;
     }
@@ -123,9 +132,20 @@ public final class WriteProbe {
             if (connection == null) {
                 connect(url);
             }
+            String server;
+            if (settings.read()) {
+                try (ResultSet r = insert.executeQuery()) {
+                    r.next();
+                    server = r.getString(1);
+                    if (!r.getBoolean(2)) {
+                        primaryAnswers++;
+                    }
+                }
+                outages.good(Instant.now(), seq, server).ifPresent(w -> listener.outage(w, List.of(), 0));
+                return;
+            }
             insert.setString(1, settings.run());
             insert.setLong(2, seq);
-            String server;
             try (ResultSet r = insert.executeQuery()) {
                 r.next();
                 server = r.getString(1);
@@ -176,6 +196,10 @@ public final class WriteProbe {
         props.setProperty("ApplicationName", "vip pgprobe");
         connection = DriverManager.getConnection(url, props);
         connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis));
+        if (settings.read()) {
+            insert = connection.prepareStatement("SELECT " + SERVER + ", pg_is_in_recovery()");
+            return;
+        }
         if (!tableReady) {
             try (Statement s = connection.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS " + settings.table() + " (run text NOT NULL, seq bigint NOT NULL, "
@@ -184,7 +208,7 @@ public final class WriteProbe {
             tableReady = true;
         }
         insert = connection.prepareStatement("INSERT INTO " + settings.table() + " (run, seq, server) VALUES (?, ?, "
-                + "coalesce(nullif(current_setting('cluster_name'), ''), host(inet_server_addr()))) RETURNING server");
+                + SERVER + ") RETURNING server");
     }
 
     /** The sequence numbers of this run, up to {@code through}, that the server has. */

@@ -164,6 +164,30 @@ class HookFenceIT {
     }
 
     @Test
+    void aReadingProbeCountsTheAnswersAPrimaryGave() throws Exception {
+        for (int port : new int[] {5433, 5432}) {
+            TestBed.Result r = bed.run("ip", "netns", "exec", db, TestBed.VIP.toString(), "pgprobe", "--read", "--json",
+                    "--every", "50ms", "--for", "1s", "--conninfo", "host=127.0.0.1 port=" + port
+                            + " user=postgres dbname=postgres");
+            assertEquals(0, r.exit(), r.stdout() + r.stderr());
+            String summary = r.stdout().lines().filter(l -> l.contains("\"event\":\"summary\"")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no summary: " + r.stdout()));
+            long good = number(summary, "good");
+            assertTrue(good >= 10, summary);
+            assertEquals(port == 5432 ? good : 0, number(summary, "primary_answers"), summary);
+        }
+        TestBed.Result rows = bed.run(TestBed.as(db, "postgres", new String[0], BIN + "psql", "-h", data.toString(),
+                "-p", "5432", "-U", "postgres", "-qAtc", "select to_regclass('vip_probe') is null"));
+        assertEquals("t", rows.stdout().strip(), "reading creates and writes nothing: " + rows.stderr());
+    }
+
+    private static long number(String json, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\":(-?\\d+)").matcher(json);
+        assertTrue(m.find(), key + " in " + json);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
     void aProbeThatCannotWriteSaysWhyOnceAndExitsThree() throws Exception {
         TestBed.Result r = bed.run("ip", "netns", "exec", db, TestBed.VIP.toString(), "pgprobe", "--every", "50ms",
                 "--for", "1s", "--conninfo", "host=127.0.0.1 port=5432 user=nosuchrole dbname=postgres");

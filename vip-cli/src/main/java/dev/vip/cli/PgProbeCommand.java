@@ -26,6 +26,8 @@ import sun.misc.Signal;
 @Command(name = "pgprobe", description = {"Write a row through the VIP every --every with pgjdbc (short timeouts, "
         + "reconnecting after any error) and report each outage as it ends: the last good write, the first failed "
         + "attempt, the first good write again and the rows acknowledged before it that the server does not have.",
+    "With --read it reads instead, as the standby VIP's clients do: an outage is a window without an answer, and "
+        + "answers from a primary (the VIP on the wrong node) are counted.",
     "Runs until --for has passed, or SIGINT/SIGTERM; then prints a summary. Creates the table if needed.",
     "An error no failover explains (authentication, permission, no such database, table or role) is printed once "
         + "on stderr with its SQLSTATE; a run in which no write was acknowledged measured nothing and exits 3."})
@@ -63,6 +65,9 @@ final class PgProbeCommand implements Callable<Integer>, Main.Reporting {
     @Option(names = "--run", paramLabel = "NAME", description = "This run's name in the table (default: random).")
     String run;
 
+    @Option(names = "--read", description = "Read instead of writing (SELECT, nothing written): for a standby VIP.")
+    boolean read;
+
     @Override
     public OutputOptions output() {
         return output;
@@ -79,7 +84,8 @@ final class PgProbeCommand implements Callable<Integer>, Main.Reporting {
         WriteProbe.Settings settings;
         try {
             settings = new WriteProbe.Settings(ConninfoOption.parse(spec, conninfo), every, timeout, table,
-                    run != null ? run : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), duration);
+                    run != null ? run : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), duration,
+                    read);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -106,9 +112,10 @@ final class PgProbeCommand implements Callable<Integer>, Main.Reporting {
         public void started(String url, String runName) {
             if (output.json) {
                 print(new Json().put("event", "started").put("url", url).put("run", runName).put("table", table)
-                        .put("every_ms", every.toMillis()));
+                        .put("every_ms", every.toMillis()).put("mode", read ? "read" : "write"));
             } else if (!output.quiet) {
-                print("writing to " + url + " every " + every.toMillis() + " ms (table " + table + ", run " + runName
+                print(read ? "reading from " + url + " every " + every.toMillis() + " ms"
+                        : "writing to " + url + " every " + every.toMillis() + " ms (table " + table + ", run " + runName
                         + ")");
             }
         }
@@ -139,9 +146,9 @@ final class PgProbeCommand implements Callable<Integer>, Main.Reporting {
                         .put("unacknowledged_present", unacknowledgedPresent));
             } else if (!output.quiet) {
                 print(String.format("outage: last good %s (%s), first failed %s, good again %s (%s): %.3f s without "
-                                + "a write, %d failed attempts, %d acknowledged rows missing%s", clock(w.lastGood().at()),
+                                + "%s, %d failed attempts, %d acknowledged rows missing%s", clock(w.lastGood().at()),
                         w.lastGood().server(), clock(w.firstFailed()), clock(w.goodAgain().at()), w.goodAgain().server(),
-                        millis(w.length()) / 1000, w.failedAttempts(), missing.size(),
+                        millis(w.length()) / 1000, read ? "an answer" : "a write", w.failedAttempts(), missing.size(),
                         missing.isEmpty() ? "" : " " + missing));
                 print("  first error: " + w.firstError());
             }
@@ -153,11 +160,12 @@ final class PgProbeCommand implements Callable<Integer>, Main.Reporting {
                 print(new Json().put("event", "summary").put("run", s.run()).put("attempts", s.attempts())
                         .put("good", s.goodWrites()).put("outages", s.windows().size())
                         .put("longest_ms", millis(s.longest())).put("missing", s.missing())
-                        .put("outage_at_end", s.outageAtEnd()));
+                        .put("outage_at_end", s.outageAtEnd()).put("primary_answers", s.primaryAnswers()));
             } else if (!output.quiet) {
                 print(String.format("summary: %d attempts, %d acknowledged, %d outage(s), longest %.3f s, %s%s%s",
                         s.attempts(), s.goodWrites(), s.windows().size(), millis(s.longest()) / 1000,
-                        s.missing() < 0 ? "missing rows not checked (no connection at the end)"
+                        read ? s.primaryAnswers() + " answered by a primary"
+                                : s.missing() < 0 ? "missing rows not checked (no connection at the end)"
                                 : s.missing() + " acknowledged rows missing",
                         s.outageAtEnd() ? "; the last attempts failed" : "",
                         s.goodWrites() == 0 ? "; no write was acknowledged: nothing was measured (exit 3)" : ""));
