@@ -218,10 +218,11 @@ cluster_daemon() {
     [ "$CLUSTER_STANDBY" = 1 ] && args+=(--standby-address $SVIP/32 --standby-label eth0:1
         --vip primary:$PVIP2/32:eth0:2,standby:$SVIP6/64 --nodad)
     ip netns exec $P-n$n nice -n "$CLUSTER_NICE" setpriv --reuid=vip --regid=vip --groups=postgres \
-        --inh-caps=+net_admin,+net_raw --ambient-caps=+net_admin,+net_raw "$VIPB" daemon -i eth0 -a $VIP/32 -l eth0:0 \
+        --inh-caps=+net_admin,+net_raw --ambient-caps=+net_admin,+net_raw env TMPDIR=$B/n$n/run \
+        "$VIPB" daemon -i eth0 -a $VIP/32 -l eth0:0 \
         --socket $B/n$n/run/vip.sock --events-fifo $B/n$n/run/events --events-group postgres \
         --allow-group postgres --node-id $n "${args[@]}" >> $B/n$n/daemon.log 2>&1 &
-    daemon_pid[$n]=$!
+    daemon_pid[$n]=$!  # (its native code in a private directory under run/: a kill -9 leaves it in $B)
 }
 
 cluster_repmgrd() {  # starts repmgrd on node $1 (not a job of this shell, which would report its kill)
