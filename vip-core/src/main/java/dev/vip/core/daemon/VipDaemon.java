@@ -37,7 +37,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code vip daemon}: holds one VIP for this node, warm.
  *
  * <p>With PostgreSQL's truth (a {@link TruthSource}, the daemon's {@code --conninfo}) it is a
- * level-triggered reconciler: every {@code checkInterval}, and at once on each claim or release request
+ * level-triggered reconciler: every {@code checkInterval} (a quarter of it while it holds the VIP and some
+ * peer is out of reach: the stale side of a partition, whose heal brings no event), and at once on each
+ * claim or release request
  * ({@link ControlServer}, repmgr's one-liner through {@link EventFifo}), each announcement of the VIP by
  * another host ({@link Watcher}), each removal of the address and each link-up (kernel events) and at
  * start-up, it asks PostgreSQL, lets the {@link Arbiter} decide, and does what it decided: hold, defend,
@@ -175,6 +177,14 @@ public final class VipDaemon {
             reconcile(Trigger.START, Requester.START, true); // before the first frame leaves
             long every = config.checkInterval().toMillis();
             checks.scheduleAtFixedRate(guarded("check", this::tick), every, every, TimeUnit.MILLISECONDS);
+            // holding the VIP with a peer out of reach is how a partition looks from the stale side: look
+            // four times as often then, so that the heal (which brings no event) ends a split sooner
+            long often = Math.max(1, every / 4);
+            checks.scheduleAtFixedRate(guarded("check", () -> {
+                if (cutOffHolder()) {
+                    tick();
+                }
+            }), often, often, TimeUnit.MILLISECONDS);
         } else {
             boolean present = presence.address().isPresent();
             log.accept("the VIP " + config.vip().prefix() + (present ? " is" : " is not") + " on "
@@ -449,6 +459,12 @@ public final class VipDaemon {
     }
 
     /** The periodic check: makes up lost events, heals a silent partition into one holder. */
+    /** Holding the VIP while the last look found some peer out of reach. */
+    private synchronized boolean cutOffHolder() {
+        return held && lastTruth != null
+                && lastTruth.peers().stream().anyMatch(n -> n.role() == Truth.Role.UNREACHABLE);
+    }
+
     private void tick() {
         try {
             reconcile(Trigger.TICK, Requester.CHECK, true);
