@@ -101,6 +101,14 @@ pg_start() {
         -o "-c listen_addresses=* -c cluster_name=n$1 -c unix_socket_directories=$B/n$1/sock" start
 }
 pg_stop() { as_pg $P-n$1 $BIN/pg_ctl -w -D $B/n$1/data -m fast stop; }
+# the epoch at which the client first saw node $1 announce (or answer for) the address $2 at or after
+# epoch $3, from its ARP capture; nothing when it has not
+announced_at() {
+    local mac
+    mac=$(ip -n $P-n$1 -j link show dev eth0 | jq -r '.[0].address')
+    tcpdump -r $B/client-arp.pcap -n -tt 2>/dev/null | awk -v b="$3" -v m="is-at $mac" -v v=" $2 " \
+        '$1 >= b && index($0, m) && index($0, v) { print $1; exit }'
+}
 stop_probe() { kill -TERM "$probe" 2>/dev/null; wait "$probe" 2>/dev/null; }
 
 # Before anything starts: root, the accounts, the programs, the build.
@@ -285,6 +293,8 @@ cluster_up() {
         setup "vip add on n1 (through its daemon)" $B/n1/daemon.log "$FIX_KEEP" \
             ip netns exec $P-n1 "$VIPB" add -q -i eth0 -a $VIP/32 --socket $B/n1/run/vip.sock
     fi
+    # the client's view of the VIPs' moves: every ARP frame it sees (-U: readable while it runs)
+    ip netns exec $P-c tcpdump -i eth0 -n -s 128 --immediate-mode -U -w $B/client-arp.pcap arp 2>/dev/null &
     if [ -n "${E2E_PCAP:-}" ]; then  # for a closer look: every frame the client sees
         ip netns exec $P-c tcpdump -i eth0 -s 200 --immediate-mode -w $B/client.pcap 2>/dev/null &
     fi

@@ -57,6 +57,19 @@ check "the standby VIP is not on n1" lacks_svip n1
 check "the second primary VIP moved to n2 too" wait_until 5 has_addr n2 $PVIP2
 check "and left n1" lacks_addr n1 $PVIP2
 check "the IPv6 standby VIP is on n2" has_addr n2 $SVIP6
+# the fault end to end, from the client's side: what it lived through, in order
+promoted=$(sql 2 -c "select extract(epoch from min(event_timestamp)) from repmgr.events
+    where node_id = 2 and event = 'standby_promote' and successful" 2>/dev/null)
+announced=$(announced_at 2 $VIP "$killed")
+back=$(sql 2 -c "select extract(epoch from min(at)) from vip_probe where at > to_timestamp($killed)" 2>/dev/null)
+last=$(sql 2 -c "select extract(epoch from max(at)) from vip_probe where at < to_timestamp($killed)" 2>/dev/null)
+ms() { [ -n "$1" ] && awk -v a="$killed" -v b="$1" 'BEGIN { printf "%+8.0f ms", (b - a) * 1000 }' || echo "       ? ms"; }
+log "scenario 1 as the client lived it (ms from the kill):"
+log "  $(ms "$last")  the last write before the kill that n2 has (acknowledged by n1)"
+log "  $(ms "$killed")  kill -9 of n1's postmaster: from here every write fails"
+log "  $(ms "$promoted")  repmgr has promoted n2 (its standby_promote event: detection and promotion, repmgr's part)"
+log "  $(ms "$announced")  n2's announcement of the VIP reaches the client (the vip daemon's part ends)"
+log "  $(ms "$back")  the client's first write acknowledged again, by n2"
 
 log "scenario 2: n1 restarted as a stray primary, not rejoined"
 wait_until 10 postmaster_gone 1

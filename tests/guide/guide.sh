@@ -80,12 +80,12 @@ stated=$(grep -o 'write outage of about \*\*[0-9.]* s\*\*' "$GUIDE" | grep -o '[
 
 # --- the unit, as systemd would run it
 unit() { sed -n "s/^$1=//p" "$UNIT" | tail -1; }
-U_EXEC=$(unit ExecStart); U_USER=$(unit User); U_GROUP=$(unit Group); U_GROUPS=$(unit SupplementaryGroups)
+U_EXEC=$(unit ExecStart); U_PRE=$(unit ExecStartPre); U_USER=$(unit User); U_GROUP=$(unit Group); U_GROUPS=$(unit SupplementaryGroups)
 U_NICE=$(unit Nice); U_UMASK=$(unit UMask)
 U_CAPS=$(unit AmbientCapabilities | tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
 U_JAVA=$(sed -n 's/^Environment="VIP_JAVA_OPTS=\(.*\)"$/\1/p' "$UNIT")
-for v in U_EXEC U_USER U_GROUP U_GROUPS U_NICE U_UMASK U_CAPS U_JAVA; do
-    [ -n "${!v}" ] || vip_die "no ${v#U_} in $UNIT" "the test reads ExecStart, User, Group, SupplementaryGroups, Nice, UMask, AmbientCapabilities and VIP_JAVA_OPTS from it"
+for v in U_EXEC U_PRE U_USER U_GROUP U_GROUPS U_NICE U_UMASK U_CAPS U_JAVA; do
+    [ -n "${!v}" ] || vip_die "no ${v#U_} in $UNIT" "the test reads ExecStart, ExecStartPre, User, Group, SupplementaryGroups, Nice, UMask, AmbientCapabilities and VIP_JAVA_OPTS from it"
 done
 
 B=$(vip_tmpdir); chmod 755 "$B"
@@ -219,13 +219,18 @@ setup "repmgr standby register on db2" $B/db2/register.log "$FIX" repmgr_on 2 st
 setup "db2 streams from db1" $B/db2/pg.log "$FIX" wait_until 20 streams 2 1
 
 log "§3 repmgrd, §5/§6 the vip daemons as vip-daemon.service runs them, one sshd per node (§8)"
-daemon() {  # daemon N: the unit's ExecStart with node N's paths
-    local n=$1 cmd
+daemon() {  # daemon N: the unit's ExecStartPre (the settings checked), then its ExecStart, with node N's paths
+    local n=$1 cmd pre
     read -r -a cmd <<<"$(for_node $n <<<"$U_EXEC")"
+    read -r -a pre <<<"$(for_node $n <<<"$U_PRE")"
     ( umask "$U_UMASK"
-      exec ip netns exec $P-db$n env RUNTIME_DIRECTORY=$B/db$n/run VIP_JAVA_OPTS="$U_JAVA" nice -n "$U_NICE" \
-        setpriv --reuid="$U_USER" --regid="$U_GROUP" --groups="${U_GROUPS// /,}" --inh-caps="$U_CAPS" \
-        --ambient-caps="$U_CAPS" --bounding-set=-all,"$U_CAPS" --no-new-privs "${cmd[@]}" ) >> $B/db$n/daemon.log 2>&1 &
+      as_unit() {
+          ip netns exec $P-db$n env RUNTIME_DIRECTORY=$B/db$n/run VIP_JAVA_OPTS="$U_JAVA" nice -n "$U_NICE" \
+            setpriv --reuid="$U_USER" --regid="$U_GROUP" --groups="${U_GROUPS// /,}" --inh-caps="$U_CAPS" \
+            --ambient-caps="$U_CAPS" --bounding-set=-all,"$U_CAPS" --no-new-privs "$@"
+      }
+      as_unit "${pre[@]}" || { echo "ExecStartPre failed: the daemon is not started (as systemd would)"; exit 1; }
+      as_unit "${cmd[@]}" ) >> $B/db$n/daemon.log 2>&1 &
 }
 for n in $NODES; do
     as_pg $n $BIN/repmgrd -f $B/db$n/repmgr.conf --daemonize=false --pid-file=$B/db$n/repmgrd.pid > $B/db$n/repmgrd.log 2>&1 &

@@ -99,6 +99,43 @@ class DaemonIT {
     }
 
     @Test
+    void startedByHandAsRootItMakesItsRuntimeDirectoryAsTheUnitWould() throws Exception {
+        Path missing = run.resolve("by-hand");
+        Background d = bed.start("daemon", List.of("ip", "netns", "exec", n1, TestBed.VIP.toString(), "daemon", "-i",
+                "eth0", "-a", CIDR, "--socket", missing.resolve("vip.sock").toString(), "--events-fifo",
+                missing.resolve("events").toString()));
+        assertNotNull(d.await(false, l -> l.contains("vip daemon: ready"), Duration.ofSeconds(20)),
+                "the daemon did not start: " + d.stderr());
+        assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(missing)));
+        assertTrue(Files.exists(missing.resolve("vip.sock")) && Files.exists(missing.resolve("events")));
+        d.close();
+
+        // a path that cannot be a directory: one line naming it, exit 3, no exception text
+        Path file = Files.writeString(run.resolve("a-file"), "");
+        TestBed.Result r = bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "daemon", "-i", "eth0", "-a",
+                CIDR, "--socket", file.resolve("vip.sock").toString(), "--no-events-fifo");
+        assertEquals(3, r.exit(), r.stderr());
+        assertEquals(1, r.stderr().lines().count(), r.stderr());
+        assertTrue(r.stderr().contains(file + " (for " + file.resolve("vip.sock") + ") is not a directory"), r.stderr());
+        assertFalse(r.stderr().contains("Exception"), r.stderr());
+    }
+
+    @Test
+    void checkValidatesTheSettingsAndChangesNothing() throws Exception {
+        TestBed.Result ok = bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "daemon", "--check", "-i", "eth0",
+                "-a", CIDR, "--socket", run.resolve("nowhere/vip.sock").toString());
+        assertEquals(0, ok.exit(), ok.stderr());
+        assertTrue(ok.stdout().contains("the settings are valid"), ok.stdout());
+        assertFalse(Files.exists(run.resolve("nowhere")), "--check makes nothing");
+        assertEquals(0, vipCount());
+        TestBed.Result bad = bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "daemon", "--check", "-i", "eth0",
+                "-a", CIDR, "--allow-group", "no-such-group-here");
+        assertEquals(2, bad.exit(), bad.stderr());
+        assertTrue(bad.stderr().contains("no such group: no-such-group-here"), bad.stderr());
+    }
+
+    @Test
     void claimAndReleaseOverTheSocket() throws Exception {
         daemon = startDaemon();
         assertFalse(status().get("held").asBoolean());

@@ -121,6 +121,11 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             + "says so).")
     String staleCommand;
 
+    @Option(names = "--check", description = "Check the settings (vip.conf and these options: syntax, addresses, "
+            + "users, groups, the conninfo) and exit: 0 when they would start, 2 with the problem otherwise. Changes "
+            + "nothing and needs no privilege; the unit runs it before the daemon (ExecStartPre).")
+    boolean check;
+
     @Option(names = "--max-lag", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "The largest replay lag a standby may have to get the standby VIP (default: no limit); "
                     + "the one holding it keeps it up to twice that.")
@@ -189,6 +194,17 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 refresh, socket, noEventsFifo ? null : eventsFifo, eventsGid, uids, gids, nodeId,
                 claimGrace, healthInterval, staleCommand);
         PrintWriter err = spec.commandLine().getErr();
+        if (check) {
+            spec.commandLine().getOut().println("vip daemon: the settings are valid: " + vip.prefix() + " on "
+                    + vip.interfaceName() + (extras.isEmpty() ? "" : " and " + extras.size() + " more VIP(s)")
+                    + (pg == null ? ", plain layer 2 (no --conninfo)" : ", deciding from PostgreSQL (node " + nodeId
+                    + ")") + ", socket " + socket + (noEventsFifo ? "" : ", events FIFO " + eventsFifo));
+            return ExitCodes.OK;
+        }
+        runtimeDirectory(socket);
+        if (!noEventsFifo) {
+            runtimeDirectory(eventsFifo);
+        }
         // an error no code path expected, in any thread: the daemon exits and is restarted whole
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> VipDaemon.fatal(log(err, ""),
                 "uncaught in thread " + t.getName() + ": " + e));
@@ -249,6 +265,30 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         notifySystemd(daemon, others, log(err, ""));
         daemon.awaitStop();
         return ExitCodes.OK;
+    }
+
+    /**
+     * The directory of the socket or FIFO, made as the unit's RuntimeDirectory= would make it (mode 0755)
+     * when the daemon is started by hand and it does not exist; a path that is not a directory is refused.
+     */
+    private static void runtimeDirectory(Path file) throws CommandFailure {
+        Path dir = file.toAbsolutePath().getParent();
+        if (java.nio.file.Files.isDirectory(dir)) {
+            return;
+        }
+        if (java.nio.file.Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw CommandFailure.failed("cannot start the daemon: " + dir + " (for " + file + ") is not a directory");
+        }
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.setPosixFilePermissions(dir,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory" : e.getMessage();
+            throw CommandFailure.failed("cannot start the daemon: cannot make " + dir + " (for " + file + "): "
+                    + why + "; make it, writable by the daemon's user, or choose another path");
+        }
     }
 
     /**

@@ -98,7 +98,12 @@ final class ControlServer {
             Files.delete(path); // left by a daemon that was killed
         }
         server = UnixServerSocketChannel.open();
-        server.socket().bind(new UnixSocketAddress(path.toFile()));
+        try {
+            server.socket().bind(new UnixSocketAddress(path.toFile()));
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("cannot make the control socket " + path + ": " + e.getMessage(), e);
+        }
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
         server.configureBlocking(false);
         selector = NativeSelectorProvider.getInstance().openSelector();

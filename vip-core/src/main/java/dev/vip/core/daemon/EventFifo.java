@@ -39,7 +39,8 @@ final class EventFifo {
         POSIX posix = POSIXFactory.getNativePOSIX();
         Files.deleteIfExists(path); // a FIFO left by a killed daemon: start clean
         if (posix.mkfifo(path.toString(), 0660) != 0) {
-            throw new IOException("cannot create the FIFO " + path + ": errno " + posix.errno());
+            throw new IOException("cannot make the events FIFO " + path + ": "
+                    + jnr.constants.platform.Errno.valueOf(posix.errno()).description());
         }
         if (gid != null && posix.chown(path.toString(), -1, gid) != 0) {
             throw new IOException("cannot give the FIFO " + path + " to group " + gid + ": errno " + posix.errno()
@@ -139,7 +140,9 @@ final class EventFifo {
             // the reader ends with the process anyway
         }
         try {
-            fifo.close();
+            if (fifo != null) { // null when start() failed before opening it
+                fifo.close();
+            }
             Files.deleteIfExists(path);
         } catch (IOException e) {
             log.accept("cannot remove " + path + ": " + e.getMessage());
