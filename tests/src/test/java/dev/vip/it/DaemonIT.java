@@ -379,6 +379,26 @@ class DaemonIT {
     }
 
     @Test
+    void pausedItChangesNothingOnItsOwnAndResumeConverges() throws Exception {
+        daemon = startDaemon("--node-id", "1");
+        assertEquals(0, vipAs("root", "add", "-q", "-i", "eth0", "-a", CIDR).exit());
+        assertEquals(4, vipAs("nobody", "pause").exit(), "a user the daemon does not allow");
+        TestBed.Result paused = vipAs("postgres", "pause");
+        assertEquals(0, paused.exit(), paused.stderr());
+        assertTrue(status().get("paused").asBoolean());
+
+        bed.ok("ip", "-n", n1, "addr", "del", CIDR, "dev", "eth0"); // behind its back: not repaired while paused
+        assertEquals(0, repmgrRuns("1", "standby_follow", "1").exit());
+        Thread.sleep(1500);
+        assertEquals(0, vipCount(), "no repair while paused");
+        assertTrue(status().get("held").asBoolean(), "the FIFO's release was not done either");
+
+        assertEquals(0, vipAs("postgres", "resume").exit());
+        assertFalse(status().get("paused").asBoolean());
+        assertTrue(TestBed.eventually(Duration.ofSeconds(3), () -> vipCount() == 1), "repaired once resumed");
+    }
+
+    @Test
     void hostileFifoLinesAreRejectedAndLogged() throws Exception {
         daemon = startDaemon();
         String[] lines = {

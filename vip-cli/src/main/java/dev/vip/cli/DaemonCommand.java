@@ -229,6 +229,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 Consumer<String> tagged = log(err, tag);
                 // a standby VIP is placed by its keeper; another primary VIP decides as the main one does
                 VipDaemon other = new VipDaemon(extraConfig, tagged, extra.standby() ? null : truth);
+                other.sharePause(daemon); // vip pause holds every VIP of this daemon
                 others.add(other);
                 other.start();
                 if (extra.standby()) {

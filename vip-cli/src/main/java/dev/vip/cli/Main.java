@@ -11,7 +11,8 @@ import picocli.CommandLine.IVersionProvider;
         description = "Moves a virtual IP address between hosts at layer 2 (a VIP for PostgreSQL failover).",
         subcommands = {AddressCommands.Add.class, AddressCommands.Del.class, AddressCommands.Has.class,
             AddressCommands.Announce.class, AddressCommands.Probe.class, DaemonCommand.class,
-            StatusCommand.class, HookCommand.class, PgProbeCommand.class},
+            StatusCommand.class, PauseCommands.Pause.class, PauseCommands.Resume.class, HookCommand.class,
+            PgProbeCommand.class},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done",
             "1:vip has: the address is not present; vip probe, vip add --probe: the address is in use; vip pgprobe: acknowledged rows went missing",
@@ -35,7 +36,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, del, has, announce, probe, daemon, status, hook or pgprobe");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: add, del, has, announce, probe, daemon, status, pause, resume, hook or pgprobe");
     }
 
     public static void main(String[] args) {

@@ -260,19 +260,32 @@ final class ControlServer {
         if (line == null) {
             daemon.countRequest(true);
             refused("an unreadable request (too long, not UTF-8 or no newline)", requester);
-            return error("a request is one line: claim|release IF CIDR, or status");
+            return error("a request is one line: claim|release IF CIDR, pause, resume or status");
         }
         String[] words = line.strip().split(" ");
         String verb = words[0];
         if (verb.equals("status") && words.length == 1) {
             return daemon.status(); // read-only: open to anyone, and not counted
         }
+        if ((verb.equals("pause") || verb.equals("resume")) && words.length == 1) {
+            if (!authorizer.mayChange(who.getUid(), who.getGid())) {
+                daemon.countRequest(true);
+                refused(verb + " (uid " + who.getUid() + " is not an allowed user or group member)", requester);
+                return error("permission denied: uid " + who.getUid() + " may not " + verb
+                        + " the daemon (allowed: root and the daemon's --allow-user/--allow-group)").put("refused", true);
+            }
+            daemon.countRequest(false);
+            boolean changed = verb.equals("pause") ? daemon.pause(requester) : daemon.resume(requester);
+            return new Json().put("ok", true).put("action", verb).put("changed", changed)
+                    .put("paused", verb.equals("pause"));
+        }
         boolean change = verb.equals("claim") || verb.equals("release");
         boolean force = verb.equals("release") && words.length == 4 && words[3].equals("force");
         if (!change || (words.length != 3 && !force)) {
             daemon.countRequest(true);
             refused("'" + printable(line) + "' (malformed)", requester);
-            return error("unknown request '" + printable(line) + "': claim IF CIDR, release IF CIDR [force], or status");
+            return error("unknown request '" + printable(line) + "': claim IF CIDR, release IF CIDR [force], pause, resume "
+                    + "or status");
         }
         DaemonConfig config = daemon.config();
         if (!words[1].equals(config.vip().interfaceName()) || !words[2].equals(config.vip().prefix().toString())) {

@@ -117,6 +117,8 @@ public final class VipDaemon {
     private boolean stale;
     private Verdict lastVerdict;
     private Truth lastTruth;
+    /** The operator's maintenance pause, shared by every VIP of this process (see {@link #pause}). */
+    private volatile java.util.concurrent.atomic.AtomicReference<String> paused = new java.util.concurrent.atomic.AtomicReference<>();
     private long probes;
     private MacAddress lastForeignMac;
     private long lastYieldNanos;
@@ -323,11 +325,52 @@ public final class VipDaemon {
      */
     public Json claim(Requester who) {
         if (truth == null) {
+            if (pausedFor(who)) {
+                return pausedReply("claim", who);
+            }
             synchronized (this) {
                 return doClaim(who, "as asked");
             }
         }
         return reconcile(Trigger.CLAIM_REQUEST, who, false);
+    }
+
+    /**
+     * The operator's maintenance pause (as {@code repmgr service pause}): until {@link #resume}, this
+     * daemon and every VIP it serves hold what they hold and change nothing on their own (no claim,
+     * release, repair or announcement from an event, a check or another host's announcement); only the
+     * operator's own requests over the socket are still done, fenced as ever. Returns whether it changed.
+     */
+    public boolean pause(Requester who) {
+        boolean changed = paused.compareAndSet(null, Instant.now() + " by " + who);
+        if (changed) {
+            log.accept("paused by " + who + ": holding what is held, changing nothing on its own until vip resume");
+        }
+        return changed;
+    }
+
+    /** Ends the pause; the next check converges to what should be. Returns whether it changed. */
+    public boolean resume(Requester who) {
+        String was = paused.getAndSet(null);
+        if (was != null) {
+            log.accept("resumed by " + who + " (paused since " + was + "): checking now");
+            if (truth != null) {
+                checkSoon();
+            } else if (!stopping) { // plain mode: a held VIP removed meanwhile is repaired now
+                scheduler.execute(guarded("resume", () -> addressRemoved("resumed")));
+            }
+        }
+        return was != null;
+    }
+
+    /** The process's other VIPs share this one's pause. */
+    public void sharePause(VipDaemon main) {
+        this.paused = main.paused;
+    }
+
+    /** Paused, and the requester is not the operator on the socket. */
+    private boolean pausedFor(Requester who) {
+        return paused.get() != null && !"socket".equals(who.source());
     }
 
     /** A release request; see {@link #release(Requester, boolean)}. */
@@ -342,6 +385,9 @@ public final class VipDaemon {
      */
     public Json release(Requester who, boolean force) {
         if (truth == null) {
+            if (pausedFor(who)) {
+                return pausedReply("release", who);
+            }
             synchronized (this) {
                 return doRelease(who, "as asked");
             }
@@ -365,6 +411,10 @@ public final class VipDaemon {
             Verdict v = Arbiter.decide(t, present, trigger);
             if (trigger == Trigger.CLAIM_REQUEST && v.action() != Action.REFUSE) {
                 suspended = false; // an explicit claim ends a forced release's pause
+            }
+            if (pausedFor(who) && v.action() != Action.WAIT && v.action() != Action.REFUSE) {
+                v = new Verdict(Action.WAIT, v.standing(), v.rightful(), "paused (" + paused.get() + "): would "
+                        + v.action().name().toLowerCase() + ": " + v.reason());
             }
             if (suspended && (v.action() == Action.HOLD || v.action() == Action.DEFEND)) {
                 v = new Verdict(Action.WAIT, v.standing(), v.rightful(), v.reason()
@@ -392,6 +442,11 @@ public final class VipDaemon {
             };
             return out.put("decision", v.action().name().toLowerCase()).put("reason", v.reason());
         }
+    }
+
+    private Json pausedReply(String verb, Requester who) {
+        log.accept(verb + " by " + who + " not done: paused (" + paused.get() + ")");
+        return result(verb, true).put("changed", false).put("paused", true);
     }
 
     private static String verb(Trigger trigger) {
@@ -645,6 +700,9 @@ public final class VipDaemon {
         synchronized (this) {
             foreignClaims++;
             lastForeignMac = claim.mac();
+            if (paused.get() != null) {
+                return false; // seen and counted; nothing changes while paused
+            }
             long since = System.nanoTime() - claimedAtNanos;
             if (held && since < config.claimGrace().toNanos()) {
                 if (!answeredCrossing) {
@@ -717,7 +775,7 @@ public final class VipDaemon {
         }
         if (truth != null) {
             reconcile(Trigger.ADDRESS_REMOVED, Requester.kernel(why), false);
-        } else if (held()) {
+        } else if (held() && paused.get() == null) {
             reannounceAfterProbe(why + " while held");
         }
     }
@@ -726,13 +784,13 @@ public final class VipDaemon {
         if (truth != null) {
             log.accept(config.vip().interfaceName() + " is up again: asking PostgreSQL before anything leaves");
             reconcile(Trigger.LINK_UP, Requester.kernel("link up"), true);
-        } else if (held()) {
+        } else if (held() && paused.get() == null) {
             reannounceAfterProbe(config.vip().interfaceName() + " is up again");
         }
     }
 
     private void refresh() {
-        if (!held()) {
+        if (!held() || paused.get() != null) {
             return;
         }
         if (truth != null) {
@@ -894,6 +952,7 @@ public final class VipDaemon {
                 .put("stale_peer", stale ? lastVerdict.rightful().map(Truth.Node::toString).orElse(null) : null)
                 .put("fence_refusals", fenceRefusals).put("defends", defends).put("checks", checksDone)
                 .put("suspended", suspended).put("probes", probes)
+                .put("paused", paused.get() != null).put("paused_since", paused.get())
                 .put("uptime_s", Duration.between(started, Instant.now()).toSeconds())
                 .put("pid", ProcessHandle.current().pid());
     }
