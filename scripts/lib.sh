@@ -40,10 +40,11 @@ vip_require_root() {
 
 # The Debian packages the build, the tests, the demo and the benchmarks need. Those a fresh Debian 12
 # machine lacks are listed apart, for vip_undo_setup.
+# python3-prometheus-client: the metrics test reads them with the Prometheus project's own parser.
 # openssh-server (the guide's test runs an sshd per namespace) is installed when missing but never
 # purged by vip_undo_setup: the machine may well be reached through it.
 VIP_PACKAGES_FRESH="iproute2 util-linux jq procps time systemd postgresql-15 man-db openssh-server"
-VIP_PACKAGES_ADDED="libpcap0.8 iputils-ping iputils-arping tcpdump postgresql-15-repmgr lintian gdb"
+VIP_PACKAGES_ADDED="libpcap0.8 iputils-ping iputils-arping tcpdump postgresql-15-repmgr lintian gdb python3-prometheus-client"
 # PostgreSQL's binaries only: the tests make their own clusters in namespaces, so no default cluster
 # (a server on this machine's port 5432) is created when postgresql-15 is installed here
 VIP_CREATECLUSTER=/etc/postgresql-common/createcluster.conf

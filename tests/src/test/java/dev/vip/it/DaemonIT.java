@@ -398,6 +398,52 @@ class DaemonIT {
         assertTrue(TestBed.eventually(Duration.ofSeconds(3), () -> vipCount() == 1), "repaired once resumed");
     }
 
+    /** The daemon's metrics as Prometheus's own parser reads them: "name|label=value..." to value. */
+    private JsonNode metrics(String source) throws Exception {
+        Path script = Path.of(DaemonIT.class.getResource("/prometheus-parse.py").toURI());
+        TestBed.Result r = bed.run("ip", "netns", "exec", n1, "/usr/bin/python3", script.toString(), source);
+        assertEquals(0, r.exit(), "the parser refused the metrics: " + r.stderr());
+        return r.json();
+    }
+
+    @Test
+    void metricsOverHttpAndInATextfileSayWhatHappened() throws Exception {
+        Path file = run.resolve("vip.prom");
+        daemon = startDaemon("--metrics-listen", "127.0.0.1:9187", "--metrics-file", file.toString(),
+                "--health-interval", "500ms");
+        String url = "http://127.0.0.1:9187/metrics";
+        String held = "vip_held|interface=eth0|role=primary|vip=" + CIDR;
+        JsonNode before = metrics(url);
+        assertEquals(0, before.get(held).asDouble(), before.toString());
+        assertNull(before.get("vip_claims_total|source=socket|vip=" + CIDR), before.toString());
+
+        assertEquals(0, vipAs("root", "add", "-q", "-i", "eth0", "-a", CIDR).exit());
+        bed.ok("ip", "-n", n1, "addr", "del", CIDR, "dev", "eth0"); // behind its back: repaired
+        assertTrue(TestBed.eventually(Duration.ofSeconds(3), () -> vipCount() == 1));
+        JsonNode held1 = metrics(url);
+        assertEquals(1, held1.get(held).asDouble(), held1.toString());
+        assertEquals(1, held1.get("vip_claims_total|source=socket|vip=" + CIDR).asDouble(), held1.toString());
+        assertEquals(1, held1.get("vip_repairs_total|vip=" + CIDR).asDouble(), held1.toString());
+        assertTrue(held1.get("vip_announcements_sent_total|vip=" + CIDR).asDouble() >= 2, held1.toString());
+        double taken = held1.get("vip_last_transition_timestamp_seconds|vip=" + CIDR).asDouble();
+        assertTrue(Math.abs(taken - System.currentTimeMillis() / 1000.0) < 30, held1.toString());
+
+        assertEquals(0, vipAs("root", "del", "-q", "-i", "eth0", "-a", CIDR).exit());
+        assertEquals(0, vipAs("root", "pause").exit());
+        JsonNode after = metrics(url);
+        assertEquals(0, after.get(held).asDouble(), after.toString());
+        assertEquals(1, after.get("vip_releases_total|reason=socket|vip=" + CIDR).asDouble(), after.toString());
+        assertEquals(1, after.get("vip_paused|vip=" + CIDR).asDouble(), after.toString());
+        assertTrue(TestBed.eventually(Duration.ofSeconds(3), () -> {
+            JsonNode f = metrics(file.toString());
+            return f.get(held).asDouble() == 0 && f.get("vip_paused|vip=" + CIDR).asDouble() == 1;
+        }), "the textfile follows");
+        TestBed.Result wrong = bed.run("ip", "netns", "exec", n1, "/usr/bin/python3", "-c",
+                "import urllib.request,sys\ntry: urllib.request.urlopen('http://127.0.0.1:9187/other')\n"
+                        + "except Exception as e: print(e)");
+        assertTrue(wrong.stdout().contains("404"), wrong.stdout());
+    }
+
     @Test
     void hostileFifoLinesAreRejectedAndLogged() throws Exception {
         daemon = startDaemon();

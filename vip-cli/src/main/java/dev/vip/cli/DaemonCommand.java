@@ -4,12 +4,15 @@ import dev.vip.core.AddOptions;
 import dev.vip.core.IpPrefix;
 import dev.vip.core.Vip;
 import dev.vip.core.daemon.DaemonConfig;
+import dev.vip.core.daemon.Metrics;
+import dev.vip.core.daemon.MetricsExporter;
 import dev.vip.core.daemon.VipDaemon;
 import dev.vip.hook.ClusterTruth;
 import dev.vip.hook.Conninfo;
 import dev.vip.hook.StandbyKeeper;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,6 +124,15 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             + "says so).")
     String staleCommand;
 
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at "
+            + "http://HOST:PORT/metrics (e.g. 127.0.0.1:9187; [::1]:9187). Default: off.")
+    String metricsListen;
+
+    @Option(names = "--metrics-file", paramLabel = "PATH", description = "Write Prometheus metrics to this file "
+            + "(node-exporter's textfile collector; written whole, then renamed) at start and every --health-interval. "
+            + "Default: off.")
+    Path metricsFile;
+
     @Option(names = "--check", description = "Check the settings (vip.conf and these options: syntax, addresses, "
             + "users, groups, the conninfo) and exit: 0 when they would start, 2 with the problem otherwise. Changes "
             + "nothing and needs no privilege; the unit runs it before the daemon (ExecStartPre).")
@@ -193,6 +205,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         DaemonConfig config = new DaemonConfig(vip, addOptions, announce.arpMode, announce.count, announce.interval,
                 refresh, socket, noEventsFifo ? null : eventsFifo, eventsGid, uids, gids, nodeId,
                 claimGrace, healthInterval, staleCommand);
+        InetSocketAddress metricsAddress = metricsListen == null ? null : hostPort(metricsListen);
         PrintWriter err = spec.commandLine().getErr();
         if (check) {
             spec.commandLine().getOut().println("vip daemon: the settings are valid: " + vip.prefix() + " on "
@@ -260,8 +273,34 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 truth.close();
             }
         };
+        MetricsExporter metrics = new MetricsExporter(() -> {
+            List<Metrics.Labelled> all = new ArrayList<>();
+            all.add(new Metrics.Labelled("primary", daemon.metrics()));
+            for (int i = 0; i < others.size(); i++) {
+                all.add(new Metrics.Labelled(extras.get(i).role(), others.get(i).metrics()));
+            }
+            return Metrics.render(all);
+        }, log(err, ""));
+        try {
+            if (metricsAddress != null) {
+                metrics.listen(metricsAddress);
+            }
+            if (metricsFile != null) {
+                metrics.writeFile(metricsFile, healthInterval.toMillis());
+            }
+        } catch (IOException e) {
+            metrics.close();
+            stop.run();
+            throw CommandFailure.failed("cannot start the daemon: metrics "
+                    + (metricsAddress != null && metricsFile == null ? "on " + metricsListen : "(" + metricsListen
+                    + ", " + metricsFile + ")") + ": " + e.getMessage());
+        }
+        Runnable stopAll = () -> {
+            metrics.close();
+            stop.run();
+        };
         for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), signal -> new Thread(stop, "vip-stop").start());
+            Signal.handle(new Signal(name), signal -> new Thread(stopAll, "vip-stop").start());
         }
         notifySystemd(daemon, others, log(err, ""));
         daemon.awaitStop();
@@ -375,6 +414,30 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             }
             return new RoleVip(role, new Vip(interfaceName, IpPrefix.parse(spec.substring(colon + 1, end)), label));
         }
+    }
+
+    /** HOST:PORT, [IPV6]:PORT: the address to listen on (a name is resolved now). */
+    private InetSocketAddress hostPort(String value) {
+        int colon = value.lastIndexOf(':');
+        String host = colon < 0 ? "" : value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (colon < 0 || host.isEmpty() || port < 1 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "--metrics-listen " + value + ": expected HOST:PORT, e.g. "
+                    + "127.0.0.1:9187");
+        }
+        InetSocketAddress a = new InetSocketAddress(host, port);
+        if (a.isUnresolved()) {
+            throw new ParameterException(spec.commandLine(), "--metrics-listen " + value + ": unknown host " + host);
+        }
+        return a;
     }
 
     private Vip parseVip(String interfaceName, String cidr, String label) {

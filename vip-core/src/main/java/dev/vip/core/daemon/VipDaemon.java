@@ -120,6 +120,9 @@ public final class VipDaemon {
     /** The operator's maintenance pause, shared by every VIP of this process (see {@link #pause}). */
     private volatile java.util.concurrent.atomic.AtomicReference<String> paused = new java.util.concurrent.atomic.AtomicReference<>();
     private long probes;
+    private final java.util.Map<String, Long> claimsBySource = new java.util.TreeMap<>();
+    private final java.util.Map<String, Long> releasesBySource = new java.util.TreeMap<>();
+    private Instant lastTransition = Instant.now();
     private MacAddress lastForeignMac;
     private long lastYieldNanos;
 
@@ -195,7 +198,7 @@ public final class VipDaemon {
                     + "yielded to, and an ARP probe comes before every re-announcement)");
             if (present) {
                 synchronized (this) {
-                    held = true;
+                    setHeld(true);
                     lastClaim = Instant.now() + " by " + Requester.START + " (the address was on "
                             + presence.link().name() + ")";
                 }
@@ -547,9 +550,63 @@ public final class VipDaemon {
     }
 
     /** Add the VIP (idempotent) and announce it, first round at once. */
+    /** Holding or not, and when that last changed (a metric). */
+    private void setHeld(boolean now) {
+        if (now != held) {
+            lastTransition = Instant.now();
+        }
+        held = now;
+    }
+
+    /**
+     * What asked, as a metric's label: socket, repmgr, check, start, kernel, announcement, health_check.
+     */
+    static String sourceLabel(Requester who) {
+        String s = who.source();
+        if (s.startsWith("repmgr ")) {
+            return "repmgr";
+        }
+        if (s.startsWith("health check")) {
+            return "health_check";
+        }
+        if (s.equals("periodic check")) {
+            return "check";
+        }
+        if (s.equals("start-up")) {
+            return "start";
+        }
+        int end = 0;
+        while (end < s.length() && Character.isLetter(s.charAt(end))) {
+            end++;
+        }
+        return s.substring(0, end);
+    }
+
+    /** This VIP's counters and state, for {@link Metrics}. */
+    public record MetricsSample(String vip, String interfaceName, boolean held, boolean present,
+                                java.util.Map<String, Long> claims, java.util.Map<String, Long> releases,
+                                long foreignAnnouncements, long announcementsSent, long repairs, long fenceRefusals,
+                                long errors, long checks, boolean stale, boolean paused, Instant lastTransition,
+                                Truth.Node self) {
+    }
+
+    public synchronized MetricsSample metrics() {
+        boolean present;
+        try {
+            present = addresses.find(config.vip()).address().isPresent();
+        } catch (IOException e) {
+            present = false;
+        }
+        return new MetricsSample(config.vip().prefix().toString(), config.vip().interfaceName(), held, present,
+                java.util.Map.copyOf(claimsBySource), java.util.Map.copyOf(releasesBySource), foreignClaims,
+                announcements, repairs, fenceRefusals, errors, checksDone, stale, paused.get() != null,
+                lastTransition, lastTruth == null ? null : lastTruth.self());
+    }
+
     private Json doClaim(Requester who, String why) {
         long began = System.nanoTime();
-        held = true;
+        claimsBySource.merge(sourceLabel(who), 1L, Long::sum);
+        setHeld(true);
         lostTo = null;
         claimedAtNanos = began;
         answeredCrossing = false;
@@ -576,7 +633,8 @@ public final class VipDaemon {
 
     /** Stop announcing and delete the VIP (idempotent). */
     private Json doRelease(Requester who, String why) {
-        held = false;
+        releasesBySource.merge(sourceLabel(who), 1L, Long::sum);
+        setHeld(false);
         cancelRounds();
         lastRelease = Instant.now() + " by " + who;
         try {
@@ -597,7 +655,7 @@ public final class VipDaemon {
 
     /** One round now, so that a stale holder and the clients see us; at most every 100 ms. */
     private Json defend(Requester who, String why) {
-        held = true;
+        setHeld(true);
         long now = System.nanoTime();
         int sent = 0;
         if (now - lastDefendNanos >= TimeUnit.MILLISECONDS.toNanos(100)) {
@@ -724,7 +782,8 @@ public final class VipDaemon {
     private boolean yieldTo(MacAddress other, String why) throws IOException {
         if (held) {
             lastYieldNanos = System.nanoTime();
-            held = false;
+            releasesBySource.merge("announcement", 1L, Long::sum);
+            setHeld(false);
             cancelRounds();
             lostTo = other.toString();
             lastRelease = Instant.now() + " by " + why;
