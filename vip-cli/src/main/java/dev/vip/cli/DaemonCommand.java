@@ -4,6 +4,7 @@ import dev.vip.core.AddOptions;
 import dev.vip.core.IpPrefix;
 import dev.vip.core.Vip;
 import dev.vip.core.daemon.DaemonConfig;
+import dev.vip.core.daemon.LogLines;
 import dev.vip.core.daemon.Metrics;
 import dev.vip.core.daemon.MetricsExporter;
 import dev.vip.core.daemon.VipDaemon;
@@ -374,14 +375,45 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         });
     }
 
+    /**
+     * The daemon's log on stderr: under systemd (JOURNAL_STREAM set) each line carries its syslog priority
+     * for the journal; a problem that repeats is printed once a minute with its count.
+     */
+    private static final LogLines LINES = new LogLines(60_000, System.getenv("JOURNAL_STREAM") != null);
+    private static volatile boolean flushing;
+
     /** One log line on stderr, whole even when several threads log at once. */
     private static Consumer<String> log(PrintWriter err, String tag) {
+        startFlushing(err);
         return line -> {
             synchronized (err) {
-                err.println("vip daemon: " + tag + line);
+                LINES.accept("vip daemon: " + tag + line, System.currentTimeMillis()).forEach(err::println);
                 err.flush();
             }
         };
+    }
+
+    /** Counts of repeated problems come out within a minute or so, even when nothing else is logged. */
+    private static synchronized void startFlushing(PrintWriter err) {
+        if (flushing) {
+            return;
+        }
+        flushing = true;
+        Thread t = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                synchronized (err) {
+                    LINES.flush(System.currentTimeMillis()).forEach(err::println);
+                    err.flush();
+                }
+            }
+        }, "vip-log-counts");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** A VIP beside the main one, with its role. */
