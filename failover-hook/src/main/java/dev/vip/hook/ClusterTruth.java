@@ -29,7 +29,11 @@ public final class ClusterTruth implements TruthSource {
     /** One round trip: the role, and a primary's current timeline (the first 8 hex digits of its WAL file). */
     static final String QUESTION = "SELECT r, CASE WHEN r THEN 0 ELSE ('x' || '00000000' || "
             + "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(64)::bigint END FROM pg_is_in_recovery() r";
-    private static final String NODES = "SELECT node_id, node_name, conninfo FROM repmgr.nodes ORDER BY node_id";
+    private static final String NODES = "SELECT node_id, node_name, conninfo, type = 'witness' FROM repmgr.nodes "
+            + "ORDER BY node_id";
+    /** A standby's repmgrd, from repmgr's shared memory: running, paused, its pid, whom it watches, since when. */
+    static final String WATCH = "SELECT repmgr.repmgrd_is_running(), repmgr.repmgrd_is_paused(), "
+            + "repmgr.get_repmgrd_pid(), repmgr.get_upstream_node_id(), repmgr.get_upstream_last_seen()";
 
     private final int selfId;
     private final Conninfo local;
@@ -59,12 +63,16 @@ public final class ClusterTruth implements TruthSource {
         final int id;
         final String name;
         final String conninfo;
+        final boolean witness; // repmgr's witness: not in recovery, yet never a primary of ours
         Connection connection; // used by one asker at a time (peersLock is held while they run)
+        int repmgrdPid; // its repmgrd's pid at the last look (0: none): a new one has not looked yet
+        long silentSince; // nanoTime since when it has not answered at all (a timeout, no route); 0 while it does
 
-        Peer(int id, String name, String conninfo) {
+        Peer(int id, String name, String conninfo, boolean witness) {
             this.id = id;
             this.name = name;
             this.conninfo = conninfo;
+            this.witness = witness;
         }
     }
 
@@ -125,7 +133,7 @@ public final class ClusterTruth implements TruthSource {
             listPeers();
             List<Future<Node>> answers = new ArrayList<>();
             for (Peer p : peers.values()) {
-                answers.add(askers.submit(() -> askPeer(p)));
+                answers.add(askers.submit(() -> askPeer(p, began)));
             }
             List<Node> out = new ArrayList<>();
             long deadline = System.nanoTime() + timeout.toNanos() + Duration.ofMillis(1500).toNanos();
@@ -136,7 +144,7 @@ public final class ClusterTruth implements TruthSource {
                     out.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
                 } catch (Exception e) {
                     f.cancel(true);
-                    out.add(Node.unreachable(p.id, p.name, "no answer in time"));
+                    out.add(silence(p, "no answer in time", began));
                 }
             }
             out.sort((a, b) -> Integer.compare(a.id(), b.id()));
@@ -146,7 +154,7 @@ public final class ClusterTruth implements TruthSource {
     }
 
     private void listPeers() {
-        Map<Integer, String[]> listed = new HashMap<>();
+        Map<Integer, String[]> listed = new HashMap<>(); // name, conninfo, "t" for a witness
         synchronized (localLock) {
             try {
                 if (localConnection == null) {
@@ -155,7 +163,7 @@ public final class ClusterTruth implements TruthSource {
                 }
                 try (Statement s = localConnection.createStatement(); ResultSet r = s.executeQuery(NODES)) {
                     while (r.next()) {
-                        listed.put(r.getInt(1), new String[] {r.getString(2), r.getString(3)});
+                        listed.put(r.getInt(1), new String[] {r.getString(2), r.getString(3), r.getBoolean(4) ? "t" : ""});
                     }
                 }
             } catch (SQLException e) {
@@ -177,25 +185,43 @@ public final class ClusterTruth implements TruthSource {
         }
         peers.values().removeIf(p -> {
             String[] now = listed.get(p.id);
-            boolean gone = now == null || !now[1].equals(p.conninfo);
+            boolean gone = now == null || !now[1].equals(p.conninfo) || p.witness != now[2].equals("t");
             if (gone) {
                 DaemonConnections.closeQuietly(p.connection);
             }
             return gone;
         });
-        listed.forEach((id, v) -> peers.computeIfAbsent(id, k -> new Peer(id, v[0], v[1])));
+        listed.forEach((id, v) -> peers.computeIfAbsent(id, k -> new Peer(id, v[0], v[1], v[2].equals("t"))));
     }
 
-    private Node askPeer(Peer p) {
+    /** The peer did not answer at all: silent since the first look that found it so (at that look's start). */
+    private static Node silence(Peer p, String why, long began) {
+        if (p.silentSince == 0) {
+            p.silentSince = began == 0 ? 1 : began;
+        }
+        return Node.silent(p.id, p.name, why, Duration.ofNanos(Math.max(1, System.nanoTime() - p.silentSince)));
+    }
+
+    private Node askPeer(Peer p, long began) {
         try {
             if (p.connection == null) {
                 p.connection = DaemonConnections.open(Conninfo.parse(p.conninfo), timeout);
             }
-            return ask(p.connection, p.id, p.name);
+            Node n = ask(p.connection, p.id, p.name);
+            p.silentSince = 0;
+            if (p.witness) {
+                return Node.witness(p.id, p.name);
+            }
+            return n.primary() ? n : Node.standby(p.id, p.name, watch(p));
         } catch (SQLException | RuntimeException e) {
             DaemonConnections.closeQuietly(p.connection);
             p.connection = null;
-            return Node.unreachable(p.id, p.name, "did not answer: " + Fence.firstLine(e.getMessage()));
+            String why = "did not answer: " + Fence.firstLine(e.getMessage());
+            if (silent(e)) {
+                return silence(p, why, began);
+            }
+            p.silentSince = 0;
+            return Node.unreachable(p.id, p.name, why);
         }
     }
 
@@ -204,6 +230,43 @@ public final class ClusterTruth implements TruthSource {
             r.next();
             return r.getBoolean(1) ? Node.standby(id, name) : Node.primary(id, name, r.getLong(2));
         }
+    }
+
+    /**
+     * What the standby's repmgrd says of its upstream; null when none runs, it is not known, or this
+     * repmgrd is new since the last look (its figures may still be its predecessor's).
+     */
+    private static Truth.Watch watch(Peer p) {
+        try (Statement s = p.connection.createStatement(); ResultSet r = s.executeQuery(WATCH)) {
+            r.next();
+            int pid = r.getBoolean(1) ? r.getInt(3) : 0;
+            boolean known = pid != 0 && pid == p.repmgrdPid && r.getObject(4) != null && r.getInt(5) >= 0;
+            p.repmgrdPid = pid;
+            return known ? new Truth.Watch(r.getInt(4), r.getInt(5), r.getBoolean(2)) : null;
+        } catch (SQLException e) {
+            p.repmgrdPid = 0; // no repmgr extension, or no right to call it: nothing known
+            return null;
+        }
+    }
+
+    /**
+     * No answer at all from the host (a timeout, no route; pgjdbc's own "Connection attempt timed out."):
+     * unlike a refusal or a server's error, which only a live host sends.
+     */
+    static boolean silent(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException || t instanceof java.net.NoRouteToHostException) {
+                return true;
+            }
+            String m = t.getMessage() == null ? "" : t.getMessage();
+            if (t instanceof java.net.ConnectException) {
+                return !m.contains("refused");
+            }
+            if (m.contains("timed out")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

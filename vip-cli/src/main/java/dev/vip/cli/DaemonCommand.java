@@ -118,6 +118,14 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                     + "${DEFAULT-VALUE}); also after every repmgr event, announcement and link change.")
     Duration healthInterval;
 
+    @Option(names = "--doubt-after", paramLabel = "DURATION", defaultValue = "4s", converter = DurationConverter.class,
+            description = "With --conninfo: the primary lets go of the VIP (and claims nothing) while a standby's "
+                    + "repmgrd that watches it has not seen it for this long (it is failing over, or about to), "
+                    + "while it has heard nothing from any other node (two or more) for this long, and while its "
+                    + "link is down; it holds it again once the standbys see it. Above twice repmgr's "
+                    + "monitor_interval_secs, below its failover detection time (default: ${DEFAULT-VALUE}).")
+    Duration doubtAfter;
+
     @Option(names = "--stale-primary-command", paramLabel = "COMMAND", description = "A shell command to run (as the "
             + "daemon's user) when this node learns that its PostgreSQL is a stale primary (another reachable "
             + "primary is on a higher timeline), e.g. to stop it; $VIP_STALE_TIMELINE, $VIP_PRIMARY_NODE and "
@@ -191,6 +199,9 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             if (healthInterval.compareTo(Duration.ofMillis(200)) < 0 || healthInterval.compareTo(Duration.ofMinutes(5)) > 0) {
                 throw new ParameterException(spec.commandLine(), "--health-interval must be 200ms-5m");
             }
+            if (doubtAfter.compareTo(Duration.ofSeconds(1)) < 0 || doubtAfter.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new ParameterException(spec.commandLine(), "--doubt-after must be 1s-10m");
+            }
             pg = ConninfoOption.parse(spec, conninfo);
         }
         POSIX posix = POSIXFactory.getNativePOSIX();
@@ -205,7 +216,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         Integer eventsGid = eventsGroup == null ? null : resolve(eventsGroup, false, posix);
         DaemonConfig config = new DaemonConfig(vip, addOptions, announce.arpMode, announce.count, announce.interval,
                 refresh, socket, noEventsFifo ? null : eventsFifo, eventsGid, uids, gids, nodeId,
-                claimGrace, healthInterval, staleCommand);
+                claimGrace, healthInterval, staleCommand, doubtAfter);
         InetSocketAddress metricsAddress = metricsListen == null ? null : hostPort(metricsListen);
         PrintWriter err = spec.commandLine().getErr();
         if (check) {
@@ -239,7 +250,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 // its own announcer, watcher and repair; no socket or FIFO of its own
                 DaemonConfig extraConfig = new DaemonConfig(extra.vip(), addOptions, announce.arpMode, announce.count,
                         announce.interval, refresh, null, null, null, Set.of(), Set.of(), nodeId, claimGrace,
-                        healthInterval, extra.standby() ? null : staleCommand);
+                        healthInterval, extra.standby() ? null : staleCommand, doubtAfter);
                 Consumer<String> tagged = log(err, tag);
                 // a standby VIP is placed by its keeper; another primary VIP decides as the main one does
                 VipDaemon other = new VipDaemon(extraConfig, tagged, extra.standby() ? null : truth);

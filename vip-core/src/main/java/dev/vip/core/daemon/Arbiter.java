@@ -1,6 +1,8 @@
 package dev.vip.core.daemon;
 
 import dev.vip.core.daemon.Truth.Node;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -11,6 +13,14 @@ import java.util.Optional;
  * own server did not answer keeps what it has while nothing contradicts it, but claims nothing and
  * announces nothing. Events (repmgr's, the kernel's, other hosts' announcements) are only reasons to
  * look now: what they ask for is done only when the truth agrees.
+ *
+ * <p>A primary is not enough: the rightful primary holds the VIP only while nothing says that repmgr may
+ * be promoting another node behind its back. It lets go (and claims nothing) while its link is down, while
+ * a standby's repmgrd that watches it has not seen it for {@code doubtAfter} or longer (that repmgrd is
+ * failing over, or about to), and while it has been cut off from every other node (two or more) for that
+ * long. An old primary that comes back from a partition thus does not take writes that the standby
+ * promoted meanwhile will never have: it waits until the standbys see it again (it holds it again) or one
+ * of them is promoted (it is stale).
  */
 public final class Arbiter {
     /** Why the daemon is deciding now. */
@@ -32,7 +42,9 @@ public final class Arbiter {
         /** the daemon started */
         START,
         /** the kernel says the address was removed */
-        ADDRESS_REMOVED
+        ADDRESS_REMOVED,
+        /** the interface lost its link */
+        LINK_DOWN
     }
 
     public enum Action {
@@ -51,6 +63,11 @@ public final class Arbiter {
     public enum Standing {
         /** this node's PostgreSQL is the rightful primary */
         RIGHTFUL,
+        /**
+         * this node's PostgreSQL is the rightful primary as far as it can see, but repmgr may be promoting
+         * another node: a standby's repmgrd has lost sight of it, it is cut off, or its link is down
+         */
+        DOUBTED,
         /** this node's PostgreSQL is a primary, but another reachable one outranks it */
         STALE,
         /** this node's PostgreSQL is a standby, or did not answer while another primary did */
@@ -63,18 +80,40 @@ public final class Arbiter {
     public record Verdict(Action action, Standing standing, Optional<Node> rightful, String reason) {
     }
 
+    /** The default of {@code vip daemon --doubt-after}. */
+    public static final Duration DEFAULT_DOUBT_AFTER = Duration.ofSeconds(4);
+
     private Arbiter() {
     }
 
-    /**
-     * @param present whether the VIP is on this node's interface now (the kernel's word)
-     */
+    /** {@link #decide(Truth, boolean, boolean, Trigger, Duration, Duration)}: link up, default doubt, none yet. */
     public static Verdict decide(Truth truth, boolean present, Trigger trigger) {
+        return decide(truth, present, true, trigger, DEFAULT_DOUBT_AFTER, null);
+    }
+
+    /**
+     * @param present    whether the VIP is on this node's interface now (the kernel's word)
+     * @param linkUp     whether the interface has its link (up, with a carrier)
+     * @param doubtAfter how long a standby's repmgrd may go without seeing this primary, or this node
+     *                   without an answer from any other, before a promotion elsewhere is feared
+     * @param inDoubtFor for how long the decisions have been {@link Standing#DOUBTED} until now; null when the
+     *                   last one was not. A doubt ends only on a fresh look in which the link is up, no node
+     *                   has been silent since the doubt began, and every standby's repmgrd that watches this
+     *                   node has seen it since then: a repmgrd still between its reconnection attempts does
+     *                   not count yet, as it may still promote
+     */
+    public static Verdict decide(Truth truth, boolean present, boolean linkUp, Trigger trigger, Duration doubtAfter,
+                                 Duration inDoubtFor) {
         Optional<Node> rightful = truth.rightfulPrimary();
         Node self = truth.self();
         Standing standing;
         String why;
-        if (self.primary() && rightful.orElseThrow() == self) {
+        String doubt = self.primary() && rightful.orElseThrow() == self ? doubt(truth, linkUp, doubtAfter, inDoubtFor) : null;
+        if (doubt != null) {
+            standing = Standing.DOUBTED;
+            why = "this node's PostgreSQL is the primary on timeline " + self.timeline() + ", but " + doubt
+                    + ": not holding the VIP until that ends (a standby sees it again, or another node is promoted)";
+        } else if (self.primary() && rightful.orElseThrow() == self) {
             standing = Standing.RIGHTFUL;
             why = "this node's PostgreSQL is the primary on timeline " + self.timeline()
                     + otherPrimaries(truth);
@@ -118,7 +157,7 @@ public final class Arbiter {
                     default -> Action.WAIT;
                 };
             }
-            case STALE, NOT_RIGHTFUL -> {
+            case DOUBTED, STALE, NOT_RIGHTFUL -> {
                 if (trigger == Trigger.CLAIM_REQUEST) {
                     return Action.REFUSE;
                 }
@@ -132,6 +171,52 @@ public final class Arbiter {
                 return present && yield ? Action.RELEASE : Action.WAIT;
             }
         }
+    }
+
+    /** Why repmgr may be promoting another node behind this primary's back, or null. */
+    private static String doubt(Truth truth, boolean linkUp, Duration doubtAfter, Duration inDoubtFor) {
+        if (!linkUp) {
+            return "its interface has no link (no client reaches the VIP there, and the standbys may be promoting "
+                    + "one of them)";
+        }
+        int me = truth.self().id();
+        for (Node p : truth.peers()) {
+            Truth.Watch w = watcherOf(p, me);
+            if (w != null && w.lastSeenSecs() >= doubtAfter.toSeconds()) {
+                return p.name() + "'s repmgrd has not seen it for " + w.lastSeenSecs() + " s (it is failing over, "
+                        + "or about to)";
+            }
+        }
+        List<Node> peers = truth.peers();
+        Duration cutOff = peers.stream().map(Node::silentFor).min(Duration::compareTo).orElse(Duration.ZERO);
+        if (peers.size() >= 2 && cutOff.compareTo(doubtAfter) >= 0) {
+            return "no other node has answered for " + cutOff.toMillis() + " ms (cut off: the others may be "
+                    + "promoting one of them)";
+        }
+        if (inDoubtFor == null) {
+            return null;
+        }
+        // in doubt already: it ends only on positive news from everyone who could be promoting
+        if (!truth.fresh()) {
+            return "it is in doubt (" + inDoubtFor.toMillis() + " ms) and the other nodes were not asked just now";
+        }
+        for (Node p : peers) {
+            if (p.silent() && p.silentFor().compareTo(inDoubtFor) <= 0) {
+                return "it is in doubt (" + inDoubtFor.toMillis() + " ms) and " + p.name() + " has not answered since";
+            }
+            Truth.Watch w = watcherOf(p, me);
+            if (w != null && w.lastSeenSecs() >= inDoubtFor.toSeconds()) {
+                return "it is in doubt (" + inDoubtFor.toMillis() + " ms) and " + p.name() + "'s repmgrd has not seen "
+                        + "it since (" + w.lastSeenSecs() + " s ago)";
+            }
+        }
+        return null;
+    }
+
+    /** What the standby {@code p}'s running, unpaused repmgrd says when it watches node {@code me}, or null. */
+    private static Truth.Watch watcherOf(Node p, int me) {
+        Truth.Watch w = p.watch();
+        return p.role() == Truth.Role.STANDBY && w != null && !w.paused() && w.upstream() == me ? w : null;
     }
 
     private static boolean stalePrimaryInSight(Truth truth) {

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -43,6 +45,7 @@ final class ControlServer {
     static final long DEADLINE_MS = 1000;
     static final int MAX_CONNECTIONS = 1024;
     static final int PER_USER = 32;
+    static final int ACCEPT_BATCH = 16;
     static final long REFUSAL_LOG_MS = 10_000;
 
     private final Path path;
@@ -148,7 +151,9 @@ final class ControlServer {
 
     private void accept() throws IOException {
         UnixSocketChannel peer;
-        while ((peer = server.accept()) != null) {
+        // a bounded batch per round: a client that connects as fast as we accept must not keep this thread
+        // from reading the requests already waiting (they would pass their deadline unread)
+        for (int i = 0; i < ACCEPT_BATCH && (peer = server.accept()) != null; i++) {
             Credentials who;
             try {
                 who = peer.getOption(UnixSocketOptions.SO_PEERCRED);
@@ -213,19 +218,26 @@ final class ControlServer {
         }
     }
 
-    /** Closes the connections whose request did not arrive whole in time. */
+    /**
+     * Closes the connections whose request did not arrive whole in time, after a last read: a request
+     * that came while this thread was busy is answered, not dropped unread.
+     */
     private void expire() {
         long now = System.currentTimeMillis();
-        Iterator<Pending> it = waiting.iterator();
-        while (it.hasNext()) {
-            Pending p = it.next();
+        List<Pending> due = new ArrayList<>();
+        for (Pending p : waiting) {
             if (p.deadline > now) {
                 break; // in order of arrival, so of deadline
             }
-            it.remove();
-            unlist(p);
-            refused("a request that did not arrive whole within " + DEADLINE_MS + " ms", null);
-            close(p);
+            due.add(p);
+        }
+        for (Pending p : due) {
+            read(p);
+            if (waiting.contains(p)) {
+                unlist(p);
+                refused("a request that did not arrive whole within " + DEADLINE_MS + " ms", null);
+                close(p);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.vip.core.daemon;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,7 +14,20 @@ import java.util.Optional;
  * @param fresh whether the peers were asked just now (false: their last answers, from the periodic check)
  */
 public record Truth(Node self, List<Node> peers, boolean fresh) {
-    public enum Role { PRIMARY, STANDBY, UNREACHABLE }
+    /** WITNESS: repmgr's witness server, which answered; it never holds a VIP, but it is someone in sight. */
+    public enum Role { PRIMARY, STANDBY, WITNESS, UNREACHABLE }
+
+    /**
+     * What a standby's repmgrd says of its upstream, from repmgr's shared memory: whom it watches and how
+     * many seconds ago it last saw it. A repmgrd that has not seen its primary for a while is failing over,
+     * or about to.
+     *
+     * @param upstream     the node it watches ({@code repmgr.get_upstream_node_id()})
+     * @param lastSeenSecs seconds since it last saw that node ({@code repmgr.get_upstream_last_seen()}); -1 never
+     * @param paused       {@code repmgr service pause}: it will not fail over
+     */
+    public record Watch(int upstream, int lastSeenSecs, boolean paused) {
+    }
 
     /**
      * One PostgreSQL server.
@@ -21,18 +35,41 @@ public record Truth(Node self, List<Node> peers, boolean fresh) {
      * @param timeline the current timeline of a primary ({@code pg_walfile_name(pg_current_wal_lsn())},
      *                 which changes at promotion, unlike the checkpoint's); 0 when not a primary
      * @param detail   why it is unreachable, or a short description; for logs and status
+     * @param watch    a standby's running repmgrd's view of its upstream; null when unknown, when no
+     *                 repmgrd runs there, or when it started since the last look (it has not looked yet)
+     * @param silentFor for how long this node has not answered at all (timeouts, no route: its host may be
+     *                 down or cut off from us), zero when it answered, even with a refusal
      */
-    public record Node(int id, String name, Role role, long timeline, String detail) {
+    public record Node(int id, String name, Role role, long timeline, String detail, Watch watch,
+                       Duration silentFor) {
         public static Node primary(int id, String name, long timeline) {
-            return new Node(id, name, Role.PRIMARY, timeline, "primary on timeline " + timeline);
+            return new Node(id, name, Role.PRIMARY, timeline, "primary on timeline " + timeline, null, Duration.ZERO);
         }
 
         public static Node standby(int id, String name) {
-            return new Node(id, name, Role.STANDBY, 0, "standby");
+            return standby(id, name, null);
         }
 
+        public static Node standby(int id, String name, Watch watch) {
+            return new Node(id, name, Role.STANDBY, 0, "standby", watch, Duration.ZERO);
+        }
+
+        public static Node witness(int id, String name) {
+            return new Node(id, name, Role.WITNESS, 0, "witness", null, Duration.ZERO);
+        }
+
+        /** A node that answered, but not as a server should (refused, an error): its host is alive. */
         public static Node unreachable(int id, String name, String why) {
-            return new Node(id, name, Role.UNREACHABLE, 0, why);
+            return new Node(id, name, Role.UNREACHABLE, 0, why, null, Duration.ZERO);
+        }
+
+        /** A node that has not answered at all for {@code silentFor}. */
+        public static Node silent(int id, String name, String why, Duration silentFor) {
+            return new Node(id, name, Role.UNREACHABLE, 0, why, null, silentFor);
+        }
+
+        public boolean silent() {
+            return silentFor.compareTo(Duration.ZERO) > 0;
         }
 
         public boolean primary() {

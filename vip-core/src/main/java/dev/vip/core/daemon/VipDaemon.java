@@ -38,7 +38,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>With PostgreSQL's truth (a {@link TruthSource}, the daemon's {@code --conninfo}) it is a
  * level-triggered reconciler: every {@code checkInterval} (a quarter of it while it holds the VIP and some
- * peer is out of reach: the stale side of a partition, whose heal brings no event), and at once on each
+ * peer is out of reach: the stale side of a partition, whose heal brings no event; and while the primary is
+ * in doubt, see {@link Arbiter}), and at once on each link-down and on each
  * claim or release request
  * ({@link ControlServer}, repmgr's one-liner through {@link EventFifo}), each announcement of the VIP by
  * another host ({@link Watcher}), each removal of the address and each link-up (kernel events) and at
@@ -77,6 +78,8 @@ public final class VipDaemon {
     private ControlServer control;
     private EventFifo fifo;
     private volatile boolean stopping;
+    /** the interface has its link (up, carrier): the kernel's word, kept from its link events */
+    private volatile boolean linkUp = true;
     private Thread watchThread;
     private Thread kernelThread;
     private final List<Companion> companions = new CopyOnWriteArrayList<>();
@@ -98,6 +101,8 @@ public final class VipDaemon {
     private String lastClaim;
     private String lastRelease;
     private String lostTo;
+    /** nanoTime since when the decisions have been DOUBTED (0: they are not) */
+    private long doubtSince;
     private long lastFifoClaimNanos;
     private long claimedAtNanos;
     private boolean answeredCrossing;
@@ -150,6 +155,7 @@ public final class VipDaemon {
         addresses = AddressManager.open();
         AddressManager.Presence presence = addresses.find(config.vip());
         mac = macOf(presence.link());
+        linkUp = presence.link().has(LinkMessage.IFF_UP | LinkMessage.IFF_LOWER_UP);
         announcer = Announcer.open(config.vip().interfaceName(), mac);
         announcer.prepare(config.vip().prefix().address(), config.arpMode()); // the first claim pays no class loading
         RepmgrEvent.parse("1 standby_promote 1"); // nor the first event's parsing
@@ -411,7 +417,13 @@ public final class VipDaemon {
             // a claim request is decided the same whether the address is there or not (hold: the add is
             // idempotent; refuse), so the fast path asks the kernel nothing before the first frame
             boolean present = trigger == Trigger.CLAIM_REQUEST ? held : presentNow();
-            Verdict v = Arbiter.decide(t, present, trigger);
+            Duration inDoubt = doubtSince == 0 ? null : Duration.ofNanos(System.nanoTime() - doubtSince);
+            Verdict v = Arbiter.decide(t, present, linkUp, trigger, config.doubtAfter(), inDoubt);
+            if (v.standing() == Standing.DOUBTED) {
+                doubtSince = doubtSince == 0 ? System.nanoTime() : doubtSince;
+            } else if (v.standing() != Standing.UNKNOWN) {
+                doubtSince = 0; // the doubt ended (or this node is not a primary now); a blind look keeps it
+            }
             if (trigger == Trigger.CLAIM_REQUEST && v.action() != Action.REFUSE) {
                 suspended = false; // an explicit claim ends a forced release's pause
             }
@@ -517,10 +529,13 @@ public final class VipDaemon {
     }
 
     /** The periodic check: makes up lost events, heals a silent partition into one holder. */
-    /** Holding the VIP while the last look found some peer out of reach. */
+    /**
+     * Holding the VIP while the last look found some peer out of reach, or a primary in doubt (it gets the
+     * VIP back as soon as the standbys see it again).
+     */
     private synchronized boolean cutOffHolder() {
-        return held && lastTruth != null
-                && lastTruth.peers().stream().anyMatch(n -> n.role() == Truth.Role.UNREACHABLE);
+        return lastVerdict != null && lastVerdict.standing() == Standing.DOUBTED
+                || held && lastTruth != null && lastTruth.peers().stream().anyMatch(n -> n.role() == Truth.Role.UNREACHABLE);
     }
 
     private void tick() {
@@ -813,8 +828,13 @@ public final class VipDaemon {
                         addressRemoved("the address was removed");
                     } else if (event instanceof LinkEvent l && config.vip().interfaceName().equals(l.link().name())) {
                         boolean up = !l.removed() && l.link().has(LinkMessage.IFF_UP | LinkMessage.IFF_LOWER_UP);
+                        linkUp = up;
                         if (up && !wasUp) {
                             linkUp();
+                        } else if (!up && wasUp && truth != null) {
+                            // nobody reaches the VIP here now, and the standbys may be promoting one of them:
+                            // let go, so that when the link returns nothing answers before PostgreSQL is asked
+                            reconcile(Trigger.LINK_DOWN, Requester.kernel("link down"), false);
                         }
                         wasUp = up;
                     }

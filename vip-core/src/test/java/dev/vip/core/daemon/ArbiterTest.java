@@ -19,6 +19,7 @@ import dev.vip.core.daemon.Arbiter.Action;
 import dev.vip.core.daemon.Arbiter.Standing;
 import dev.vip.core.daemon.Arbiter.Trigger;
 import dev.vip.core.daemon.Truth.Node;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -162,6 +163,105 @@ class ArbiterTest {
             List<Node> peers = nodes.stream().filter(n -> n != self).toList();
             assertEquals(2, new Truth(self, peers, true).rightfulPrimary().orElseThrow().id(), "seen from " + self);
         }
+    }
+
+    private static Node watching(int id, int upstream, int lastSeen, boolean paused) {
+        return Node.standby(id, "n" + id, new Truth.Watch(upstream, lastSeen, paused));
+    }
+
+    private static final Duration DOUBT = Duration.ofSeconds(4);
+
+    static Stream<Arguments> doubts() {
+        Node fresh = watching(2, 1, 1, false);
+        Node lost = watching(2, 1, 9, false);
+        return Stream.of(
+                // what, truth, present, link up, trigger -> action, standing
+                Arguments.of("a standby's repmgrd sees us: hold", truth(primary(1, 3), fresh, standby(3)), true, true,
+                        TICK, WAIT, Standing.RIGHTFUL),
+                Arguments.of("back from a partition while a standby's repmgrd fails over: let go",
+                        truth(primary(1, 3), lost, standby(3)), true, true, LINK_UP, RELEASE, Standing.DOUBTED),
+                Arguments.of("in doubt: no repair", truth(primary(1, 3), lost), false, true, ADDRESS_REMOVED, WAIT,
+                        Standing.DOUBTED),
+                Arguments.of("in doubt: a claim request is refused", truth(primary(1, 3), lost), false, true,
+                        CLAIM_REQUEST, REFUSE, Standing.DOUBTED),
+                Arguments.of("just under the doubt: hold", truth(primary(1, 3), watching(2, 1, 3, false)), true, true,
+                        TICK, WAIT, Standing.RIGHTFUL),
+                Arguments.of("exactly the doubt: let go", truth(primary(1, 3), watching(2, 1, 4, false)), true, true,
+                        TICK, RELEASE, Standing.DOUBTED),
+                Arguments.of("a paused repmgrd does not fail over: hold", truth(primary(1, 3), watching(2, 1, 60, true)),
+                        true, true, TICK, WAIT, Standing.RIGHTFUL),
+                Arguments.of("a repmgrd watching another node says nothing of us",
+                        truth(primary(1, 3), watching(2, 3, 60, false)), true, true, TICK, WAIT, Standing.RIGHTFUL),
+                Arguments.of("the doubt ends: the VIP comes back", truth(primary(1, 3), fresh), false, true, TICK, HOLD,
+                        Standing.RIGHTFUL),
+                Arguments.of("the doubter was promoted: stale, not doubted", truth(primary(1, 3), primary(2, 4)), true,
+                        true, TICK, RELEASE, Standing.STALE),
+                Arguments.of("link down: let go", truth(primary(1, 3), fresh), true, false, Trigger.LINK_DOWN, RELEASE,
+                        Standing.DOUBTED),
+                Arguments.of("link down: no repair, no hold on a tick", truth(primary(1, 3), fresh), false, false, TICK,
+                        WAIT, Standing.DOUBTED),
+                Arguments.of("cut off from both others for long enough: let go",
+                        truth(primary(1, 3), mute(2, 5), mute(3, 4)), true, true, TICK, RELEASE, Standing.DOUBTED),
+                Arguments.of("cut off from both others, not yet for long: hold",
+                        truth(primary(1, 3), mute(2, 5), mute(3, 3)), true, true, TICK, WAIT, Standing.RIGHTFUL),
+                Arguments.of("one other silent, the other refusing (its host is up): not cut off",
+                        truth(primary(1, 3), mute(2, 60), silent(3)), true, true, TICK, WAIT, Standing.RIGHTFUL),
+                Arguments.of("two nodes: the standby's death is not told from our isolation: hold",
+                        truth(primary(1, 3), mute(2, 300)), true, true, TICK, WAIT, Standing.RIGHTFUL),
+                Arguments.of("a standby in doubt never gets it", truth(standby(1), lost), false, true, CLAIM_REQUEST,
+                        REFUSE, Standing.NOT_RIGHTFUL),
+                Arguments.of("a witness in sight: not cut off",
+                        truth(primary(1, 3), mute(2, 60), Node.witness(3, "w")), true, true, TICK, WAIT, Standing.RIGHTFUL),
+                Arguments.of("a witness is never the primary", truth(primary(2, 1), Node.witness(1, "w")), false, true,
+                        START, HOLD, Standing.RIGHTFUL),
+                Arguments.of("forced release in doubt", truth(primary(1, 3), lost), true, true, FORCED_RELEASE, RELEASE,
+                        Standing.DOUBTED));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("doubts")
+    void aPrimaryInDoubtLetsGo(String what, Truth truth, boolean present, boolean linkUp, Trigger trigger,
+                               Action action, Standing standing) {
+        Arbiter.Verdict v = Arbiter.decide(truth, present, linkUp, trigger, DOUBT, null);
+        assertEquals(action, v.action(), what + ": " + v.reason());
+        assertEquals(standing, v.standing(), what + ": " + v.reason());
+    }
+
+    private static Node mute(int id, int seconds) {
+        return Node.silent(id, "n" + id, "connect timed out", Duration.ofSeconds(seconds));
+    }
+
+    static Stream<Arguments> endsOfDoubt() {
+        Duration d = Duration.ofSeconds(6); // in doubt for 6 s: the link was down, or it was cut off
+        return Stream.of(
+                // what, truth, in doubt for -> action, standing
+                Arguments.of("back, but the standbys not asked yet: still in doubt",
+                        new Truth(primary(1, 3), List.of(watching(2, 1, 0, false)), false), d, WAIT, Standing.DOUBTED),
+                Arguments.of("back, a standby still silent since the cut: still in doubt",
+                        truth(primary(1, 3), watching(2, 1, 0, false), mute(3, 5)), d, WAIT, Standing.DOUBTED),
+                Arguments.of("back after 2.5 s, a standby's repmgrd between its reconnection attempts (not seen us "
+                        + "since, though not yet for long): still", truth(primary(1, 3), watching(2, 1, 2, false),
+                        standby(3)), Duration.ofMillis(2500), WAIT, Standing.DOUBTED),
+                Arguments.of("back, every repmgrd has seen us since: hold again",
+                        truth(primary(1, 3), watching(2, 1, 0, false), watching(3, 1, 1, false)), d, HOLD,
+                        Standing.RIGHTFUL),
+                Arguments.of("back, a node silent since before the doubt (its host was down already): hold",
+                        truth(primary(1, 3), watching(2, 1, 0, false), mute(3, 600)), d, HOLD, Standing.RIGHTFUL),
+                Arguments.of("back, a node refusing (its PostgreSQL is down, it cannot be promoted): hold",
+                        truth(primary(1, 3), watching(2, 1, 0, false), silent(3)), d, HOLD, Standing.RIGHTFUL),
+                Arguments.of("back, a standby without repmgrd: nothing against it, hold",
+                        truth(primary(1, 3), standby(2), standby(3)), d, HOLD, Standing.RIGHTFUL),
+                Arguments.of("back, and another node was promoted meanwhile: stale, it stays off",
+                        truth(primary(1, 3), primary(2, 4), watching(3, 2, 0, false)), d, WAIT, Standing.STALE));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("endsOfDoubt")
+    void aDoubtEndsOnlyOnGoodNewsFromEveryone(String what, Truth truth, Duration inDoubtFor, Action action,
+                                              Standing standing) {
+        Arbiter.Verdict v = Arbiter.decide(truth, false, true, TICK, DOUBT, inDoubtFor);
+        assertEquals(action, v.action(), what + ": " + v.reason());
+        assertEquals(standing, v.standing(), what + ": " + v.reason());
     }
 
     @Test
