@@ -297,6 +297,10 @@ check "a user not in postgres is refused by the daemon (exit $rc: $(head -1 $B/n
 as_op 1 status > $B/op-status.log 2>&1; rc=$?
 check "the operator's vip status reads the daemon (exit $rc)" sh -c "[ $rc = 0 ] && grep -q 'held' $B/op-status.log"
 check "the VIP is still on db1" has_vip 1
+# §9: the whole cluster from a standby, with nothing but the daemon's vip.conf (its [daemon] conninfo)
+ip netns exec $P-db2 vip status --cluster --config $B/db2/etc/vip.conf > $B/cluster.log 2>&1; rc=$?
+check "§9 vip status --cluster on db2: nothing wrong (exit $rc), the VIP answered by db1, the standby VIP by db2" \
+    sh -c "[ $rc = 0 ] && grep -q '^primary VIP $VIP/32: db1\$' $B/cluster.log && grep -q '^standby VIP .*: db2\$' $B/cluster.log"
 log "§7: a probe that cannot write says so"
 ip netns exec $P-app env PGPASSFILE=$B/app.pgpass vip pgprobe --for 2s --every 100ms \
     --conninfo "host=$VIP user=app dbname=repmgr" > $B/badprobe.out 2> $B/badprobe.err; rc=$?

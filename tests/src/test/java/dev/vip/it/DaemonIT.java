@@ -348,6 +348,56 @@ class DaemonIT {
         assertEquals(0, released.stop().size(), "no announcements after a release");
     }
 
+    private String lastReload() throws Exception {
+        JsonNode r = status().get("last_reload");
+        return r == null ? "" : r.asText();
+    }
+
+    @Test
+    void aReloadAddsAndRemovesVipsLeavesTheHeldOneAloneAndRefusesABadFile() throws Exception {
+        String second = "198.51.100.30";
+        Path conf = run.resolve("vip.conf");
+        Files.writeString(conf, "[daemon]\nclaim-grace = 500ms\n");
+        daemon = startDaemon("--config", conf.toString());
+        assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString()).exit());
+        assertEquals(1, vipCount());
+        Thread.sleep(1000); // its two announcements, 300 ms apart, are over
+        TestBed.Capture announced = bed.capture(client, "arp and arp[6:2] = 1 and arp[14:4] = 0xc633640a");
+
+        // a VIP added: on the interface (it follows the held one), the held one neither dropped nor announced
+        Files.writeString(conf, "[daemon]\nclaim-grace = 500ms\nvip = primary:" + second + "/32:eth0:2\n");
+        daemon.signal("HUP");
+        assertTrue(TestBed.eventually(Duration.ofSeconds(10), () -> bed.address(n1, "eth0", second) != null),
+                "the added VIP is not on eth0: " + daemon.stderr());
+        assertTrue(lastReload().contains("added primary VIP " + second + "/32"), lastReload());
+        Thread.sleep(700);
+        assertEquals(1, vipCount(), "the held VIP stayed");
+        assertEquals(0, announced.stop().size(), "the held VIP, its settings unchanged, was not announced again");
+
+        // a file that does not check, then a change that needs a restart: refused, everything stays
+        Files.writeString(conf, "[daemon]\nclaim-grace = soon\nvip = primary:" + second + "/32:eth0:2\n");
+        daemon.signal("HUP");
+        assertTrue(TestBed.eventually(Duration.ofSeconds(10), () -> lastReload().contains("refused")), lastReload());
+        assertTrue(lastReload().contains(conf + ":2"), "the file and line are named: " + lastReload());
+        Files.writeString(conf, "[daemon]\nclaim-grace = 800ms\nvip = primary:" + second + "/32:eth0:2\n");
+        daemon.signal("HUP");
+        assertTrue(TestBed.eventually(Duration.ofSeconds(10), () -> lastReload().contains("changed: claim-grace")),
+                lastReload());
+        assertTrue(daemon.isAlive());
+        assertEquals(1, vipCount());
+        assertNotNull(bed.address(n1, "eth0", second));
+
+        // the VIP removed from the file: deleted from the interface; the held one stays
+        Files.writeString(conf, "[daemon]\nclaim-grace = 500ms\n");
+        daemon.signal("HUP");
+        assertTrue(TestBed.eventually(Duration.ofSeconds(10), () -> bed.address(n1, "eth0", second) == null),
+                "the removed VIP is still on eth0: " + daemon.stderr());
+        assertTrue(lastReload().contains("removed primary VIP " + second + "/32 (deleted from eth0)"), lastReload());
+        assertEquals(1, vipCount());
+        assertTrue(status().get("held").asBoolean());
+    }
+
     /** repmgr runs event_notification_command with system(): sh -c, as postgres, placeholders expanded. */
     private TestBed.Result repmgrRuns(String node, String event, String success) throws Exception {
         String details = "hostile $(touch /tmp/vipt-pwned) `touch /tmp/vipt-pwned` \"; touch /tmp/vipt-pwned; '";

@@ -19,6 +19,8 @@ import picocli.CommandLine.Model.OptionSpec;
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     static final Path DEFAULT_FILE = Path.of("/etc/vip/vip.conf");
     private static final Set<String> NOT_SETTINGS = Set.of("help", "version", "config");
+    /** vip status --cluster reads the cluster as the daemon does: these come from [daemon] too. */
+    private static final Set<String> STATUS_FROM_DAEMON = Set.of("conninfo", "standby-address", "vip");
 
     private final ConfigFile file;
     private final String[] args;
@@ -115,6 +117,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             return null;
         }
         Optional<ConfigFile.Entry> entry = file.lookup(option.command().name(), key);
+        if (entry.isEmpty() && option.command().name().equals("status") && STATUS_FROM_DAEMON.contains(key)) {
+            entry = file.lookup("daemon", key);
+        }
         entry.ifPresent(e -> used.put(option, e));
         return entry.map(ConfigFile.Entry::value).orElse(null);
     }

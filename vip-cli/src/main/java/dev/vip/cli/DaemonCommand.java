@@ -157,8 +157,44 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         return output;
     }
 
-    @Override
-    public Integer call() throws Exception {
+    /** DaemonConfig's parts by the settings that make them, where the names differ. */
+    private static final java.util.Map<String, String> SETTING_NAMES = java.util.Map.of("vip", "interface/address/label",
+            "addOptions", "nodad/noprefixroute/preferred-lft", "checkInterval", "health-interval",
+            "eventsGid", "events-group", "allowedUids", "allow-user", "allowedGids", "allow-group",
+            "staleCommand", "stale-primary-command", "arpMode", "arp-mode");
+
+    /** The settings, checked: what a start and a reload (SIGHUP) both work from. */
+    record Settings(Vip vip, DaemonConfig config, List<RoleVip> extras, Conninfo pg, Duration maxLag,
+                    String metricsListen, Path metricsFile) {
+        /** What differs from {@code other} besides the VIPs of --vip and --standby-address (empty: nothing). */
+        List<String> otherChanges(Settings other) {
+            List<String> out = new ArrayList<>();
+            for (var c : DaemonConfig.class.getRecordComponents()) {
+                try {
+                    if (!java.util.Objects.equals(c.getAccessor().invoke(config), c.getAccessor().invoke(other.config))) {
+                        out.add(SETTING_NAMES.getOrDefault(c.getName(),
+                                c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT)));
+                    }
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            if (!java.util.Objects.equals(pg, other.pg)) {
+                out.add("conninfo");
+            }
+            if (!java.util.Objects.equals(maxLag, other.maxLag)) {
+                out.add("max-lag");
+            }
+            if (!java.util.Objects.equals(metricsListen, other.metricsListen)
+                    || !java.util.Objects.equals(metricsFile, other.metricsFile)) {
+                out.add("metrics");
+            }
+            return out;
+        }
+    }
+
+    /** Checks the options and the file's values; a ParameterException says what is wrong. */
+    Settings settings() {
         Vip vip = target.vip(address.label);
         announce.validate();
         AddOptions addOptions = address.addOptions();
@@ -217,13 +253,29 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         DaemonConfig config = new DaemonConfig(vip, addOptions, announce.arpMode, announce.count, announce.interval,
                 refresh, socket, noEventsFifo ? null : eventsFifo, eventsGid, uids, gids, nodeId,
                 claimGrace, healthInterval, staleCommand, doubtAfter);
+        if (metricsListen != null) {
+            hostPort(metricsListen);
+        }
+        return new Settings(vip, config, List.copyOf(extras), pg, maxLag, metricsListen, metricsFile);
+    }
+
+    /** One VIP of --vip or --standby-address, running: its own daemon (and keeper, for a standby VIP). */
+    private record Extra(RoleVip spec, String prefix, VipDaemon daemon, StandbyKeeper keeper) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = settings();
+        Vip vip = settings.vip();
+        DaemonConfig config = settings.config();
+        Conninfo pg = settings.pg();
         InetSocketAddress metricsAddress = metricsListen == null ? null : hostPort(metricsListen);
         PrintWriter err = spec.commandLine().getErr();
         if (check) {
             spec.commandLine().getOut().println("vip daemon: the settings are valid: " + vip.prefix() + " on "
-                    + vip.interfaceName() + (extras.isEmpty() ? "" : " and " + extras.size() + " more VIP(s)")
-                    + (pg == null ? ", plain layer 2 (no --conninfo)" : ", deciding from PostgreSQL (node " + nodeId
-                    + ")") + ", socket " + socket + (noEventsFifo ? "" : ", events FIFO " + eventsFifo));
+                    + vip.interfaceName() + (settings.extras().isEmpty() ? "" : " and " + settings.extras().size()
+                    + " more VIP(s)") + (pg == null ? ", plain layer 2 (no --conninfo)" : ", deciding from PostgreSQL (node "
+                    + nodeId + ")") + ", socket " + socket + (noEventsFifo ? "" : ", events FIFO " + eventsFifo));
             return ExitCodes.OK;
         }
         runtimeDirectory(socket);
@@ -237,39 +289,14 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         ClusterTruth truth = pg == null ? null : new ClusterTruth(nodeId, pg, PG_TIMEOUT,
                 log(err, ""));
         VipDaemon daemon = new VipDaemon(config, log(err, ""), truth);
-        List<VipDaemon> others = new ArrayList<>();
-        List<StandbyKeeper> keepers = new ArrayList<>();
+        List<Extra> extras = new java.util.concurrent.CopyOnWriteArrayList<>();
         try {
             daemon.start();
-            int primaries = 1;
-            int standbys = 0;
-            for (RoleVip extra : extras) {
-                String prefix = extra.standby() ? (++standbys == 1 ? "standby_" : "standby" + standbys + "_")
-                        : "primary" + ++primaries + "_";
-                String tag = (extra.standby() ? "standby VIP " : "VIP ") + extra.vip().prefix().addressText() + ": ";
-                // its own announcer, watcher and repair; no socket or FIFO of its own
-                DaemonConfig extraConfig = new DaemonConfig(extra.vip(), addOptions, announce.arpMode, announce.count,
-                        announce.interval, refresh, null, null, null, Set.of(), Set.of(), nodeId, claimGrace,
-                        healthInterval, extra.standby() ? null : staleCommand, doubtAfter);
-                Consumer<String> tagged = log(err, tag);
-                // a standby VIP is placed by its keeper; another primary VIP decides as the main one does
-                VipDaemon other = new VipDaemon(extraConfig, tagged, extra.standby() ? null : truth);
-                other.sharePause(daemon); // vip pause holds every VIP of this daemon
-                others.add(other);
-                other.start();
-                if (extra.standby()) {
-                    StandbyKeeper keeper = new StandbyKeeper(other, daemon::held, nodeId, pg, healthInterval, maxLag,
-                            tagged);
-                    keepers.add(keeper);
-                    daemon.companion(prefix, keeper::status, keeper::checkSoon);
-                    keeper.start();
-                } else {
-                    daemon.follower(other);
-                    daemon.companion(prefix, other::status, null);
-                }
+            for (RoleVip extra : settings.extras()) {
+                extras.add(startExtra(extra, settings, daemon, truth, extras, err));
             }
         } catch (IOException e) {
-            others.forEach(VipDaemon::stop);
+            extras.forEach(x -> x.daemon().stop());
             daemon.stop();
             if (truth != null) {
                 truth.close();
@@ -278,8 +305,12 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                     AddressCommands.ADMIN_AND_RAW);
         }
         Runnable stop = () -> {
-            keepers.forEach(StandbyKeeper::stop);
-            others.forEach(VipDaemon::stop);
+            extras.forEach(x -> {
+                if (x.keeper() != null) {
+                    x.keeper().stop();
+                }
+            });
+            extras.forEach(x -> x.daemon().stop());
             daemon.stop();
             if (truth != null) {
                 truth.close();
@@ -288,8 +319,8 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         MetricsExporter metrics = new MetricsExporter(() -> {
             List<Metrics.Labelled> all = new ArrayList<>();
             all.add(new Metrics.Labelled("primary", daemon.metrics()));
-            for (int i = 0; i < others.size(); i++) {
-                all.add(new Metrics.Labelled(extras.get(i).role(), others.get(i).metrics()));
+            for (Extra x : extras) {
+                all.add(new Metrics.Labelled(x.spec().role(), x.daemon().metrics()));
             }
             return Metrics.render(all);
         }, log(err, ""));
@@ -314,9 +345,133 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), signal -> new Thread(stopAll, "vip-stop").start());
         }
-        notifySystemd(daemon, others, log(err, ""));
+        Object reloading = new Object();
+        Settings[] running = {settings};
+        Consumer<String> reloadLog = log(err, "");
+        Signal.handle(new Signal("HUP"), signal -> new Thread(() -> {
+            synchronized (reloading) {
+                running[0] = reload(running[0], daemon, truth, extras, err, reloadLog);
+            }
+        }, "vip-reload").start());
+        notifySystemd(daemon, () -> extras.stream().map(Extra::daemon).toList(), log(err, ""));
         daemon.awaitStop();
         return ExitCodes.OK;
+    }
+
+    /** Starts one VIP of --vip or --standby-address beside the main one; its status fields get a prefix. */
+    private Extra startExtra(RoleVip extra, Settings settings, VipDaemon daemon, ClusterTruth truth, List<Extra> running,
+                             PrintWriter err) throws IOException {
+        String prefix = freePrefix(extra, running);
+        String tag = (extra.standby() ? "standby VIP " : "VIP ") + extra.vip().prefix().addressText() + ": ";
+        DaemonConfig main = settings.config();
+        // its own announcer, watcher and repair; no socket or FIFO of its own
+        DaemonConfig extraConfig = new DaemonConfig(extra.vip(), main.addOptions(), main.arpMode(), main.count(),
+                main.interval(), main.refresh(), null, null, null, Set.of(), Set.of(), main.nodeId(), main.claimGrace(),
+                main.checkInterval(), extra.standby() ? null : main.staleCommand(), main.doubtAfter());
+        Consumer<String> tagged = log(err, tag);
+        // a standby VIP is placed by its keeper; another primary VIP decides as the main one does
+        VipDaemon other = new VipDaemon(extraConfig, tagged, extra.standby() ? null : truth);
+        other.sharePause(daemon); // vip pause holds every VIP of this daemon
+        other.start();
+        StandbyKeeper keeper = null;
+        if (extra.standby()) {
+            keeper = new StandbyKeeper(other, daemon::held, main.nodeId(), settings.pg(), main.checkInterval(),
+                    settings.maxLag(), tagged);
+            daemon.companion(prefix, keeper::status, keeper::checkSoon);
+            keeper.start();
+        } else {
+            daemon.follower(other);
+            daemon.companion(prefix, other::status, null);
+        }
+        return new Extra(extra, prefix, other, keeper);
+    }
+
+    /** standby_, standby2_, ... or primary2_, primary3_, ...: the first that no running VIP has. */
+    private static String freePrefix(RoleVip extra, List<Extra> running) {
+        for (int i = extra.standby() ? 1 : 2; ; i++) {
+            String p = extra.role() + (i == 1 ? "" : Integer.toString(i)) + "_";
+            if (running.stream().noneMatch(x -> x.prefix().equals(p))) {
+                return p;
+            }
+        }
+    }
+
+    /**
+     * SIGHUP: reads vip.conf and the same command line again. VIPs of --vip and --standby-address added
+     * or removed take effect (a removed one is deleted from the interface); a VIP whose settings did not
+     * change is left alone (not released, not announced again). A file that does not parse or check, or a
+     * change to anything else (it needs a restart), is refused, and the running settings stay.
+     */
+    private Settings reload(Settings running, VipDaemon daemon, ClusterTruth truth, List<Extra> extras,
+                            PrintWriter err, Consumer<String> log) {
+        String[] args = spec.root().commandLine().getParseResult().originalArgs().toArray(new String[0]);
+        Settings next;
+        ConfigDefaults defaults = null;
+        try {
+            ConfigFile file = ConfigDefaults.locate(args, System.getenv());
+            picocli.CommandLine fresh = new picocli.CommandLine(new Main());
+            ConfigDefaults.validate(file, fresh);
+            defaults = new ConfigDefaults(file, args);
+            Main.configure(fresh, defaults);
+            fresh.parseArgs(args);
+            next = ((DaemonCommand) fresh.getSubcommands().get("daemon").getCommand()).settings();
+        } catch (ConfigFile.ConfigException e) {
+            return refuse(daemon, log, e.getMessage(), running);
+        } catch (ParameterException e) {
+            return refuse(daemon, log, defaults == null ? e.getMessage() : defaults.explain(e), running);
+        } catch (RuntimeException e) {
+            return refuse(daemon, log, e.toString(), running);
+        }
+        List<String> others = next.otherChanges(running);
+        if (!others.isEmpty()) {
+            return refuse(daemon, log, "changed: " + String.join(", ", others) + " (only the VIPs of vip and "
+                    + "standby-address change on a reload; the rest needs systemctl restart vip-daemon)", running);
+        }
+        List<String> done = new ArrayList<>();
+        for (Extra x : List.copyOf(extras)) {
+            if (!next.extras().contains(x.spec())) {
+                if (x.keeper() != null) {
+                    x.keeper().stop();
+                }
+                daemon.forget(x.prefix(), x.daemon());
+                x.daemon().stop();
+                extras.remove(x);
+                String deleted;
+                try (dev.vip.core.AddressManager addresses = dev.vip.core.AddressManager.open()) {
+                    deleted = addresses.release(x.spec().vip()).changed() ? "deleted from " : "was not on ";
+                } catch (IOException e) {
+                    deleted = "could not be deleted (" + e.getMessage() + ") from ";
+                }
+                done.add("removed " + x.spec().role() + " VIP " + x.spec().vip().prefix() + " (" + deleted
+                        + x.spec().vip().interfaceName() + ")");
+            }
+        }
+        List<RoleVip> have = extras.stream().map(Extra::spec).toList();
+        for (RoleVip r : next.extras()) {
+            if (have.contains(r)) {
+                continue;
+            }
+            try {
+                Extra x = startExtra(r, next, daemon, truth, extras, err);
+                extras.add(x);
+                if (!r.standby() && daemon.held()) {
+                    x.daemon().claim(new dev.vip.core.daemon.Requester("reload", -1, -1)); // it follows the main VIP
+                }
+                done.add("added " + r.role() + " VIP " + r.vip().prefix());
+            } catch (IOException e) {
+                done.add("could not add " + r.role() + " VIP " + r.vip().prefix() + ": " + e.getMessage());
+            }
+        }
+        String outcome = done.isEmpty() ? "nothing changed" : String.join("; ", done);
+        log.accept("reload: " + outcome + "; " + (1 + extras.size()) + " VIP(s) served");
+        daemon.reloaded(outcome);
+        return next;
+    }
+
+    private static Settings refuse(VipDaemon daemon, Consumer<String> log, String why, Settings running) {
+        log.accept("ERROR: reload refused, the running settings stay: " + why);
+        daemon.reloaded("refused: " + why);
+        return running;
     }
 
     /**
@@ -348,7 +503,8 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
      * while every daemon's threads are alive and its lock can be taken; a daemon that hangs or runs
      * half-dead stops feeding it, and systemd restarts it.
      */
-    private static void notifySystemd(VipDaemon daemon, List<VipDaemon> others, Consumer<String> log) {
+    private static void notifySystemd(VipDaemon daemon, java.util.function.Supplier<List<VipDaemon>> others,
+                                      Consumer<String> log) {
         java.util.Optional<dev.vip.core.daemon.SdNotify> notify;
         try {
             notify = dev.vip.core.daemon.SdNotify.fromEnvironment(System.getenv());
@@ -371,7 +527,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 while (true) {
                     try {
                         Thread.sleep(half);
-                        if (daemon.healthy() && others.stream().allMatch(VipDaemon::healthy)) {
+                        if (daemon.healthy() && others.get().stream().allMatch(VipDaemon::healthy)) {
                             sd.send("WATCHDOG=1");
                         }
                     } catch (IOException e) {

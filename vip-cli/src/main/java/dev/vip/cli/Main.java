@@ -15,7 +15,7 @@ import picocli.CommandLine.IVersionProvider;
             PgProbeCommand.class},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done",
-            "1:vip has: the address is not present; vip probe, vip add --probe: the address is in use; vip pgprobe: acknowledged rows went missing",
+            "1:vip has: the address is not present; vip probe, vip add --probe: the address is in use; vip pgprobe: acknowledged rows went missing; vip status --cluster: something is wrong (listed)",
             "2:usage error or invalid input; nothing was changed",
             "3:the operation failed (kernel or link error, or a conflicting address)",
             "4:missing privilege (needs CAP_NET_ADMIN or CAP_NET_RAW)",

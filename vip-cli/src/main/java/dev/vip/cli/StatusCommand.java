@@ -14,7 +14,9 @@ import picocli.CommandLine.Spec;
 /** {@code vip status}: what the daemon holds and has done. */
 @Command(name = "status", description = {"Show the daemon's state: whether it holds the VIP, whether the address "
         + "is present, the last claim and release and who asked, counters, uptime.",
-    "Without a daemon (or with --direct), -i and -a: whether the address is on the interface."})
+    "Without a daemon (or with --direct), -i and -a: whether the address is on the interface.",
+    "--cluster: the whole cluster from here: every repmgr node's role, timeline, lag and repmgrd, who answers "
+        + "for each VIP on the segment now (probed from -i), and anything wrong (exit 1), for monitoring."})
 final class StatusCommand implements Callable<Integer>, Main.Reporting {
     @Spec
     CommandSpec spec;
@@ -32,6 +34,59 @@ final class StatusCommand implements Callable<Integer>, Main.Reporting {
     @picocli.CommandLine.Option(names = {"-a", "--address"}, paramLabel = "CIDR",
             description = "With -i: the VIP to report on when no daemon runs.")
     String address;
+
+    @picocli.CommandLine.Option(names = "--cluster", description = "Report on the whole cluster (needs --conninfo, "
+            + "-i and -a, as the daemon's; root: it sends ARP probes). Exit 1 when something is wrong.")
+    boolean cluster;
+
+    @picocli.CommandLine.Option(names = "--conninfo", paramLabel = "CONNINFO",
+            description = "With --cluster: this node's PostgreSQL, as the daemon's (repmgr.nodes is read there).")
+    String conninfo;
+
+    @picocli.CommandLine.Option(names = "--standby-address", paramLabel = "CIDR",
+            description = "With --cluster: the standby VIP, as the daemon's.")
+    String standbyAddress;
+
+    @picocli.CommandLine.Option(names = "--vip", paramLabel = "VIP", split = ",",
+            description = "With --cluster: another VIP, as the daemon's ROLE:CIDR[:LABEL].")
+    java.util.List<String> extraVips = java.util.List.of();
+
+    @picocli.CommandLine.Option(names = "--arp-wait", paramLabel = "DURATION", defaultValue = "1s",
+            converter = DurationConverter.class,
+            description = "With --cluster: how long to listen for answers (default: ${DEFAULT-VALUE}).")
+    java.time.Duration arpWait;
+
+    /** --cluster: the report, printed; 0 when nothing is wrong, 1 when something is. */
+    private int cluster() throws CommandFailure {
+        if (conninfo == null || interfaceName == null || address == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--cluster needs --conninfo, -i and -a (or conninfo, interface and address in vip.conf)");
+        }
+        if (arpWait.toMillis() < 100 || arpWait.compareTo(java.time.Duration.ofSeconds(10)) > 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--arp-wait must be 100ms-10s");
+        }
+        java.util.List<ClusterStatus.Target> targets = new java.util.ArrayList<>();
+        try {
+            targets.add(new ClusterStatus.Target("primary", dev.vip.core.Vip.of(interfaceName, address, null)));
+            if (standbyAddress != null) {
+                targets.add(new ClusterStatus.Target("standby", dev.vip.core.Vip.of(interfaceName, standbyAddress, null)));
+            }
+            for (String extra : extraVips) {
+                DaemonCommand.RoleVip r = DaemonCommand.RoleVip.parse(extra.strip(), interfaceName);
+                targets.add(new ClusterStatus.Target(r.role(), r.vip()));
+            }
+        } catch (IllegalArgumentException e) { // InvalidInputException too
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Json report = ClusterStatus.survey(ConninfoOption.parse(spec, conninfo), interfaceName, targets, arpWait);
+        if (output.json) {
+            spec.commandLine().getOut().println(report);
+        } else if (!output.quiet) {
+            ClusterStatus.print(report, spec.commandLine().getOut());
+        }
+        spec.commandLine().getOut().flush();
+        return report.flag("ok") ? ExitCodes.OK : ExitCodes.NOT_PRESENT;
+    }
 
     /** No daemon: what the kernel has, as {@code vip has} would say it. */
     private Json direct() throws CommandFailure {
@@ -59,6 +114,9 @@ final class StatusCommand implements Callable<Integer>, Main.Reporting {
 
     @Override
     public Integer call() throws Exception {
+        if (cluster) {
+            return cluster();
+        }
         if ((interfaceName == null) != (address == null)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "-i and -a go together");
         }

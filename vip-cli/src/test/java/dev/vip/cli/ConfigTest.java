@@ -91,6 +91,18 @@ class ConfigTest {
     }
 
     @Test
+    void statusReadsTheClusterAsTheDaemonDoes() throws Exception {
+        ConfigFile f = ConfigFile.parse("vip.conf", List.of("interface = eth0", "address = 192.0.2.2/32", "[daemon]",
+                "conninfo = host=192.0.2.11 user=repmgr dbname=repmgr", "standby-address = 192.0.2.3/32",
+                "vip = standby:2001:db8::3/64", "node-id = 1"));
+        StatusCommand status = parsed(f, "status", "--cluster").getSubcommands().get("status").getCommand();
+        assertEquals("host=192.0.2.11 user=repmgr dbname=repmgr", status.conninfo, "from [daemon]");
+        assertEquals("192.0.2.3/32", status.standbyAddress);
+        assertEquals(List.of("standby:2001:db8::3/64"), status.extraVips);
+        assertEquals("eth0", status.interfaceName);
+    }
+
+    @Test
     void theCommandLineWins() throws Exception {
         CommandLine cl = parsed(sample(), "add", "-i", "eth1", "--count", "2");
         AddressCommands.Add add = cl.getSubcommands().get("add").getCommand();

@@ -4,8 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One flat JSON object on one line (strings, booleans, numbers): the CLI's --json output and the
- * daemon's control-socket replies. {@link #parse} reads back exactly that subset.
+ * One JSON object on one line (strings, booleans, numbers; objects and lists of them nested, for
+ * {@code vip status --cluster}): the CLI's --json output and the daemon's control-socket replies.
+ * {@link #parse} reads back the flat subset, which is all the socket carries.
  */
 public final class Json {
     private final Map<String, Object> fields = new LinkedHashMap<>();
@@ -44,14 +45,30 @@ public final class Json {
             }
             quote(out, e.getKey());
             out.append(':');
-            Object v = e.getValue();
-            if (v instanceof Boolean || v instanceof Number) {
-                out.append(v);
-            } else {
-                quote(out, v.toString());
-            }
+            value(out, e.getValue());
         }
         return out.append('}').toString();
+    }
+
+    private static void value(StringBuilder out, Object v) {
+        if (v == null) {
+            out.append("null");
+        } else if (v instanceof Boolean || v instanceof Number || v instanceof Json) {
+            out.append(v);
+        } else if (v instanceof Iterable<?> items) {
+            out.append('[');
+            boolean first = true;
+            for (Object item : items) {
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                value(out, item);
+            }
+            out.append(']');
+        } else {
+            quote(out, v.toString());
+        }
     }
 
     private static void quote(StringBuilder out, String s) {

@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Is an address in use on the segment? IPv4: RFC 5227 ARP probes (sender IP 0.0.0.0); IPv6: duplicate
@@ -28,9 +27,24 @@ public final class Prober {
      */
     public static Optional<MacAddress> probe(String interfaceName, MacAddress ours, Set<MacAddress> own,
                                              InetAddress address, Duration timeout, int probes) throws IOException {
+        return listen(interfaceName, ours, own, address, timeout, probes, true).stream().findFirst();
+    }
+
+    /**
+     * As {@link #probe}, but listens the whole timeout and returns every MAC not ours that answered, in
+     * the order they answered: two of them are two hosts answering for one address.
+     */
+    public static Set<MacAddress> answerers(String interfaceName, MacAddress ours, Set<MacAddress> own,
+                                            InetAddress address, Duration timeout, int probes) throws IOException {
+        return listen(interfaceName, ours, own, address, timeout, probes, false);
+    }
+
+    private static Set<MacAddress> listen(String interfaceName, MacAddress ours, Set<MacAddress> own,
+                                          InetAddress address, Duration timeout, int probes, boolean firstOnly)
+            throws IOException {
         byte[] frame = address instanceof Inet4Address v4 ? Frames.arpProbe(ours, v4)
                 : Frames.neighborSolicitationProbe(ours, (Inet6Address) address);
-        AtomicReference<MacAddress> owner = new AtomicReference<>();
+        Set<MacAddress> owners = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vip-probe");
             t.setDaemon(true);
@@ -51,13 +65,15 @@ public final class Prober {
             link.receive(received -> {
                 Sighting s = FrameDecoder.decode(received);
                 if (s != null && s.kind() != Sighting.Kind.ARP_PROBE && s.address().equals(address)
-                        && !own.contains(s.mac()) && owner.compareAndSet(null, s.mac())) {
+                        && !own.contains(s.mac()) && owners.add(s.mac()) && firstOnly) {
                     link.stop();
                 }
             });
         } finally {
             timer.shutdownNow();
         }
-        return Optional.ofNullable(owner.get());
+        synchronized (owners) {
+            return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(owners));
+        }
     }
 }

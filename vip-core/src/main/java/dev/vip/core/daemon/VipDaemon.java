@@ -100,6 +100,7 @@ public final class VipDaemon {
     private ScheduledFuture<?> rounds;
     private String lastClaim;
     private String lastRelease;
+    private volatile String lastReload;
     private String lostTo;
     /** nanoTime since when the decisions have been DOUBTED (0: they are not) */
     private long doubtSince;
@@ -701,6 +702,17 @@ public final class VipDaemon {
         followers.add(other);
     }
 
+    /** A VIP taken out of this daemon by a reload: its status and its following end here. */
+    public void forget(String prefix, VipDaemon other) {
+        companions.removeIf(c -> c.prefix().equals(prefix));
+        followers.remove(other);
+    }
+
+    /** What the last reload (SIGHUP) did or why it was refused, with its time, for status. */
+    public void reloaded(String outcome) {
+        lastReload = Instant.now() + ": " + outcome;
+    }
+
     public synchronized boolean held() {
         return held;
     }
@@ -1032,6 +1044,7 @@ public final class VipDaemon {
                 .put("fence_refusals", fenceRefusals).put("defends", defends).put("checks", checksDone)
                 .put("suspended", suspended).put("probes", probes)
                 .put("paused", paused.get() != null).put("paused_since", paused.get())
+                .put("last_reload", lastReload)
                 .put("uptime_s", Duration.between(started, Instant.now()).toSeconds())
                 .put("pid", ProcessHandle.current().pid());
     }
