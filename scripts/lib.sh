@@ -300,7 +300,8 @@ _vip_track() {
         [ -z "$st" ] && continue
         if [ "${_vip_seen[$pid]:-}" != "${st% *}" ]; then
             _vip_seen[$pid]=${st% *}
-            [ -n "$signal" ] && kill "-$signal" "$pid" 2>/dev/null
+            # a stopped process (a test's SIGSTOP) acts on the signal only once continued
+            [ -n "$signal" ] && kill "-$signal" "$pid" 2>/dev/null && kill -CONT "$pid" 2>/dev/null
         fi
     done < "$_vip_state/scan"
 }

@@ -19,7 +19,10 @@
 #   4. the daemons of both standbys killed (-9) just before the primary is killed, started again after the
 #      promotion (its event lost): the new primary's daemon claims the VIP by itself;
 #   5. every daemon restarted at once, then a minute of watching: the primary VIP stays on the primary,
-#      the standby VIP settles on one standby and stays there.
+#      the standby VIP settles on one standby and stays there;
+#   6. both standbys' repmgrd frozen (SIGSTOP, so their last sight of the primary only grows): the primary
+#      keeps the VIP while they stream from it; cut off in the switch it lets go, and after the heal it
+#      takes the VIP back once they have streamed from it steadily again, no repmgrd having seen it.
 # vip status --cluster is checked twice: in scenario 2 (exit 1, n1 named a stale primary) and at the end
 # (exit 0 from a standby and from the primary, each VIP answered by the right node alone).
 # The cluster is tests/e2e/cluster.sh's, with three nodes. Ends with "truth: N passed, N failed"; exit 0
@@ -244,6 +247,27 @@ check "it sees one primary, two standbys with their lag, each VIP on one node" c
 cluster_report $P4
 check "and on the primary n$P4 too (its own VIPs found on its interface)" cluster_says 0 \
     ".ok and .asked_from == \"n$P4\" and .vips[0].holders == [\"n$P4\"]"
+
+log "scenario 6: both standbys' repmgrd frozen (SIGSTOP): their last sight of n$P4 only grows, no failover can come"
+frozen_pids=""
+for n in $NODES; do [ $n != $P4 ] && frozen_pids="$frozen_pids $(cat $B/n$n/repmgrd.pid)"; done
+kill -STOP $frozen_pids
+sleep 10  # more than twice --doubt-after
+check "n$P4 keeps the VIP: its standbys stream from it steadily, and a stale repmgrd alone is no doubt" only_on $P4 $VIP
+check "its daemon finds it rightful, not in doubt" status_says $P4 '.standing == "rightful"'
+ip -n $P-sw link set n$P4 nomaster
+cut=$(now)
+check "cut off in the switch from both others, n$P4 lets go of the VIP" wait_until 10 lacks_addr n$P4 $VIP
+log "n$P4 let go $(since "$cut" "$(now)") s after the cut"
+sleep 2
+ip -n $P-sw link set n$P4 master br0
+healed=$(now)
+check "it comes back to n$P4 after the heal, though no repmgrd has seen it since (its standbys stream from it again, steadily)" \
+    wait_until 40 only_on $P4 $VIP
+log "the VIP back on n$P4 $(since "$healed" "$(now)") s after the heal (3 x --doubt-after of steady streaming, 12 s, is the rule)"
+check "and no other node was promoted" test -z "$(the_primary $P4)"
+kill -CONT $frozen_pids
+check "the client's neighbour entry points to n$P4" wait_until 5 points_to $P4 $VIP
 
 stop_probe
 while read -r w; do

@@ -10,8 +10,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,6 +36,9 @@ public final class ClusterTruth implements TruthSource {
     /** A standby's repmgrd, from repmgr's shared memory: running, paused, its pid, whom it watches, since when. */
     static final String WATCH = "SELECT repmgr.repmgrd_is_running(), repmgr.repmgrd_is_paused(), "
             + "repmgr.get_repmgrd_pid(), repmgr.get_upstream_node_id(), repmgr.get_upstream_last_seen()";
+
+    /** Who streams from this primary now (repmgr sets application_name to the node's name). */
+    static final String STREAMING = "SELECT application_name FROM pg_stat_replication WHERE state = 'streaming'";
 
     private final int selfId;
     private final Conninfo local;
@@ -67,6 +72,8 @@ public final class ClusterTruth implements TruthSource {
         Connection connection; // used by one asker at a time (peersLock is held while they run)
         int repmgrdPid; // its repmgrd's pid at the last look (0: none): a new one has not looked yet
         long silentSince; // nanoTime since when it has not answered at all (a timeout, no route); 0 while it does
+        long followingSince; // nanoTime of the first look of an unbroken run in which it answered as a standby
+                             // and streamed from us; 0 when the last look did not find it so
 
         Peer(int id, String name, String conninfo, boolean witness) {
             this.id = id;
@@ -92,7 +99,7 @@ public final class ClusterTruth implements TruthSource {
         long began = System.nanoTime();
         Node self = askLocal();
         if (askPeers) {
-            askPeers(began);
+            askPeers(began, self.primary());
         }
         return new Truth(self, lastPeers, askPeers);
     }
@@ -125,12 +132,13 @@ public final class ClusterTruth implements TruthSource {
     }
 
     /** Lists the peers (from the local server's repmgr.nodes) and asks each, unless someone did since we began. */
-    private void askPeers(long began) {
+    private void askPeers(long began, boolean selfPrimary) {
         synchronized (peersLock) {
             if (lastAskedNanos - began > 0) {
                 return; // another thread asked them while we waited: that is fresh enough
             }
             listPeers();
+            Set<String> streaming = selfPrimary ? streaming() : Set.of();
             List<Future<Node>> answers = new ArrayList<>();
             for (Peer p : peers.values()) {
                 answers.add(askers.submit(() -> askPeer(p, began)));
@@ -140,12 +148,14 @@ public final class ClusterTruth implements TruthSource {
             int i = 0;
             for (Peer p : peers.values()) {
                 Future<Node> f = answers.get(i++);
+                Node n;
                 try {
-                    out.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                    n = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (Exception e) {
                     f.cancel(true);
-                    out.add(silence(p, "no answer in time", began));
+                    n = silence(p, "no answer in time", began);
                 }
+                out.add(followed(p, n, streaming, began));
             }
             out.sort((a, b) -> Integer.compare(a.id(), b.id()));
             lastPeers = List.copyOf(out);
@@ -192,6 +202,36 @@ public final class ClusterTruth implements TruthSource {
             return gone;
         });
         listed.forEach((id, v) -> peers.computeIfAbsent(id, k -> new Peer(id, v[0], v[1], v[2].equals("t"))));
+    }
+
+    /** Who streams from the local server now; empty when it cannot say (then nobody vouches for us). */
+    private Set<String> streaming() {
+        synchronized (localLock) {
+            if (localConnection == null) {
+                return Set.of();
+            }
+            Set<String> out = new HashSet<>();
+            try (Statement s = localConnection.createStatement(); ResultSet r = s.executeQuery(STREAMING)) {
+                while (r.next()) {
+                    out.add(r.getString(1));
+                }
+                return out;
+            } catch (SQLException e) {
+                return Set.of(); // the next look asks again; the local question reports a dead server
+            }
+        }
+    }
+
+    /** {@code n} with how long, without a gap, it has answered us as a standby and streamed from us. */
+    private static Node followed(Peer p, Node n, Set<String> streaming, long began) {
+        if (n.role() != Truth.Role.STANDBY || !streaming.contains(p.name)) {
+            p.followingSince = 0;
+            return n;
+        }
+        if (p.followingSince == 0) {
+            p.followingSince = began == 0 ? 1 : began;
+        }
+        return n.following(Duration.ofNanos(Math.max(1, System.nanoTime() - p.followingSince)));
     }
 
     /** The peer did not answer at all: silent since the first look that found it so (at that look's start). */

@@ -21,6 +21,12 @@ import java.util.Optional;
  * long. An old primary that comes back from a partition thus does not take writes that the standby
  * promoted meanwhile will never have: it waits until the standbys see it again (it holds it again) or one
  * of them is promoted (it is stale).
+ *
+ * <p>A standby's repmgrd is not the only witness: a standby that has answered this node on every look and
+ * streamed from its PostgreSQL without a gap for {@link #steady(Duration)} (three times {@code doubtAfter})
+ * is following it, not being promoted: a promotion ends the stream, and repmgrd runs a promotion it has
+ * decided within seconds. Such a standby's stale repmgrd (one left degraded after a partition, which may
+ * not look at its upstream again until restarted) neither starts a doubt nor keeps one going.
  */
 public final class Arbiter {
     /** Why the daemon is deciding now. */
@@ -83,6 +89,11 @@ public final class Arbiter {
     /** The default of {@code vip daemon --doubt-after}. */
     public static final Duration DEFAULT_DOUBT_AFTER = Duration.ofSeconds(4);
 
+    /** How long a standby must have answered and streamed from this primary without a gap to vouch for it. */
+    public static Duration steady(Duration doubtAfter) {
+        return doubtAfter.multipliedBy(3);
+    }
+
     private Arbiter() {
     }
 
@@ -99,7 +110,8 @@ public final class Arbiter {
      * @param inDoubtFor for how long the decisions have been {@link Standing#DOUBTED} until now; null when the
      *                   last one was not. A doubt ends only on a fresh look in which the link is up, no node
      *                   has been silent since the doubt began, and every standby's repmgrd that watches this
-     *                   node has seen it since then: a repmgrd still between its reconnection attempts does
+     *                   node has seen it since then (or its standby has followed this one steadily since,
+     *                   see {@link #steady(Duration)}): a repmgrd still between its reconnection attempts does
      *                   not count yet, as it may still promote
      */
     public static Verdict decide(Truth truth, boolean present, boolean linkUp, Trigger trigger, Duration doubtAfter,
@@ -180,9 +192,10 @@ public final class Arbiter {
                     + "one of them)";
         }
         int me = truth.self().id();
+        Duration steady = steady(doubtAfter);
         for (Node p : truth.peers()) {
             Truth.Watch w = watcherOf(p, me);
-            if (w != null && w.lastSeenSecs() >= doubtAfter.toSeconds()) {
+            if (w != null && w.lastSeenSecs() >= doubtAfter.toSeconds() && p.following().compareTo(steady) < 0) {
                 return p.name() + "'s repmgrd has not seen it for " + w.lastSeenSecs() + " s (it is failing over, "
                         + "or about to)";
             }
@@ -205,7 +218,7 @@ public final class Arbiter {
                 return "it is in doubt (" + inDoubtFor.toMillis() + " ms) and " + p.name() + " has not answered since";
             }
             Truth.Watch w = watcherOf(p, me);
-            if (w != null && w.lastSeenSecs() >= inDoubtFor.toSeconds()) {
+            if (w != null && w.lastSeenSecs() >= inDoubtFor.toSeconds() && p.following().compareTo(steady) < 0) {
                 return "it is in doubt (" + inDoubtFor.toMillis() + " ms) and " + p.name() + "'s repmgrd has not seen "
                         + "it since (" + w.lastSeenSecs() + " s ago)";
             }

@@ -39,11 +39,15 @@ public record Truth(Node self, List<Node> peers, boolean fresh) {
      *                 repmgrd runs there, or when it started since the last look (it has not looked yet)
      * @param silentFor for how long this node has not answered at all (timeouts, no route: its host may be
      *                 down or cut off from us), zero when it answered, even with a refusal
+     * @param following for how long, look after look without a gap, this standby has answered us and
+     *                 streamed from this node's PostgreSQL (it is in this primary's {@code pg_stat_replication});
+     *                 zero when it does not, or when this node is not a primary
      */
     public record Node(int id, String name, Role role, long timeline, String detail, Watch watch,
-                       Duration silentFor) {
+                       Duration silentFor, Duration following) {
         public static Node primary(int id, String name, long timeline) {
-            return new Node(id, name, Role.PRIMARY, timeline, "primary on timeline " + timeline, null, Duration.ZERO);
+            return new Node(id, name, Role.PRIMARY, timeline, "primary on timeline " + timeline, null, Duration.ZERO,
+                    Duration.ZERO);
         }
 
         public static Node standby(int id, String name) {
@@ -51,21 +55,26 @@ public record Truth(Node self, List<Node> peers, boolean fresh) {
         }
 
         public static Node standby(int id, String name, Watch watch) {
-            return new Node(id, name, Role.STANDBY, 0, "standby", watch, Duration.ZERO);
+            return new Node(id, name, Role.STANDBY, 0, "standby", watch, Duration.ZERO, Duration.ZERO);
         }
 
         public static Node witness(int id, String name) {
-            return new Node(id, name, Role.WITNESS, 0, "witness", null, Duration.ZERO);
+            return new Node(id, name, Role.WITNESS, 0, "witness", null, Duration.ZERO, Duration.ZERO);
         }
 
         /** A node that answered, but not as a server should (refused, an error): its host is alive. */
         public static Node unreachable(int id, String name, String why) {
-            return new Node(id, name, Role.UNREACHABLE, 0, why, null, Duration.ZERO);
+            return new Node(id, name, Role.UNREACHABLE, 0, why, null, Duration.ZERO, Duration.ZERO);
         }
 
         /** A node that has not answered at all for {@code silentFor}. */
         public static Node silent(int id, String name, String why, Duration silentFor) {
-            return new Node(id, name, Role.UNREACHABLE, 0, why, null, silentFor);
+            return new Node(id, name, Role.UNREACHABLE, 0, why, null, silentFor, Duration.ZERO);
+        }
+
+        /** This node as seen following this primary for {@code d} (see {@code following}). */
+        public Node following(Duration d) {
+            return new Node(id, name, role, timeline, detail, watch, silentFor, d);
         }
 
         public boolean silent() {

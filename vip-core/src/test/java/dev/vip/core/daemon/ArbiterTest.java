@@ -215,7 +215,13 @@ class ArbiterTest {
                 Arguments.of("a witness is never the primary", truth(primary(2, 1), Node.witness(1, "w")), false, true,
                         START, HOLD, Standing.RIGHTFUL),
                 Arguments.of("forced release in doubt", truth(primary(1, 3), lost), true, true, FORCED_RELEASE, RELEASE,
-                        Standing.DOUBTED));
+                        Standing.DOUBTED),
+                Arguments.of("a repmgrd stale for a minute, its standby streaming from us steadily for 3 x the doubt: hold",
+                        truth(primary(1, 3), watching(2, 1, 60, false).following(Duration.ofSeconds(12)), standby(3)),
+                        true, true, TICK, WAIT, Standing.RIGHTFUL),
+                Arguments.of("the same, streaming steadily for less than that: let go",
+                        truth(primary(1, 3), watching(2, 1, 60, false).following(Duration.ofMillis(11_999)), standby(3)),
+                        true, true, TICK, RELEASE, Standing.DOUBTED));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -251,6 +257,13 @@ class ArbiterTest {
                         truth(primary(1, 3), watching(2, 1, 0, false), silent(3)), d, HOLD, Standing.RIGHTFUL),
                 Arguments.of("back, a standby without repmgrd: nothing against it, hold",
                         truth(primary(1, 3), standby(2), standby(3)), d, HOLD, Standing.RIGHTFUL),
+                Arguments.of("back for long, a repmgrd left degraded (it never looks again), its standby streaming "
+                        + "from us steadily for 3 x the doubt: hold again", truth(primary(1, 3),
+                        watching(2, 1, 90, false).following(Duration.ofSeconds(12)), watching(3, 1, 0, false)),
+                        Duration.ofSeconds(60), HOLD, Standing.RIGHTFUL),
+                Arguments.of("back, that standby streaming from us again, but not yet for long: still in doubt",
+                        truth(primary(1, 3), watching(2, 1, 90, false).following(Duration.ofSeconds(5)),
+                        watching(3, 1, 0, false)), Duration.ofSeconds(60), WAIT, Standing.DOUBTED),
                 Arguments.of("back, and another node was promoted meanwhile: stale, it stays off",
                         truth(primary(1, 3), primary(2, 4), watching(3, 2, 0, false)), d, WAIT, Standing.STALE));
     }
