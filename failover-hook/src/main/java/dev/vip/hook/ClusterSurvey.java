@@ -26,8 +26,7 @@ public final class ClusterSurvey {
     /** Role, timeline (a primary's from its WAL file name; a standby's from what it receives or its last
      * restartpoint), and the WAL position written (primary) or replayed (standby). */
     static final String QUESTION = "SELECT r, CASE WHEN r THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver), "
-            + "(pg_control_checkpoint()).timeline_id) ELSE ('x' || '00000000' || substr(pg_walfile_name("
-            + "pg_current_wal_lsn()), 1, 8))::bit(64)::bigint END, "
+            + "(pg_control_checkpoint()).timeline_id) ELSE " + ClusterTruth.PRIMARY_TIMELINE + " END, "
             + "(CASE WHEN r THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text FROM pg_is_in_recovery() r";
     private static final String REPMGRD = "SELECT repmgr.repmgrd_is_running()";
 

@@ -28,9 +28,12 @@ import java.util.function.Consumer;
  * checkpoint's timeline lags by up to a checkpoint). Thread-safe.
  */
 public final class ClusterTruth implements TruthSource {
+    /** A primary's current timeline: the first 8 hex digits of the name of the WAL file it writes. */
+    static final String PRIMARY_TIMELINE = "('x' || '00000000' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))"
+            + "::bit(64)::bigint";
     /** One round trip: the role, and a primary's current timeline (the first 8 hex digits of its WAL file). */
-    static final String QUESTION = "SELECT r, CASE WHEN r THEN 0 ELSE ('x' || '00000000' || "
-            + "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(64)::bigint END FROM pg_is_in_recovery() r";
+    static final String QUESTION = "SELECT r, CASE WHEN r THEN 0 ELSE " + PRIMARY_TIMELINE
+            + " END FROM pg_is_in_recovery() r";
     private static final String NODES = "SELECT node_id, node_name, conninfo, type = 'witness' FROM repmgr.nodes "
             + "ORDER BY node_id";
     /** A standby's repmgrd, from repmgr's shared memory: running, paused, its pid, whom it watches, since when. */

@@ -1,12 +1,15 @@
 package dev.vip.cli;
 
 import dev.vip.core.AddOptions;
+import dev.vip.core.AddressManager;
 import dev.vip.core.IpPrefix;
 import dev.vip.core.Vip;
 import dev.vip.core.daemon.DaemonConfig;
 import dev.vip.core.daemon.LogLines;
 import dev.vip.core.daemon.Metrics;
 import dev.vip.core.daemon.MetricsExporter;
+import dev.vip.core.daemon.Requester;
+import dev.vip.core.daemon.SdNotify;
 import dev.vip.core.daemon.VipDaemon;
 import dev.vip.hook.ClusterTruth;
 import dev.vip.hook.Conninfo;
@@ -19,9 +22,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import picocli.CommandLine.Command;
@@ -158,7 +167,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
     }
 
     /** DaemonConfig's parts by the settings that make them, where the names differ. */
-    private static final java.util.Map<String, String> SETTING_NAMES = java.util.Map.of("vip", "interface/address/label",
+    private static final Map<String, String> SETTING_NAMES = Map.of("vip", "interface/address/label",
             "addOptions", "nodad/noprefixroute/preferred-lft", "checkInterval", "health-interval",
             "eventsGid", "events-group", "allowedUids", "allow-user", "allowedGids", "allow-group",
             "staleCommand", "stale-primary-command", "arpMode", "arp-mode");
@@ -171,22 +180,22 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             List<String> out = new ArrayList<>();
             for (var c : DaemonConfig.class.getRecordComponents()) {
                 try {
-                    if (!java.util.Objects.equals(c.getAccessor().invoke(config), c.getAccessor().invoke(other.config))) {
+                    if (!Objects.equals(c.getAccessor().invoke(config), c.getAccessor().invoke(other.config))) {
                         out.add(SETTING_NAMES.getOrDefault(c.getName(),
-                                c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT)));
+                                c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT)));
                     }
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException(e);
                 }
             }
-            if (!java.util.Objects.equals(pg, other.pg)) {
+            if (!Objects.equals(pg, other.pg)) {
                 out.add("conninfo");
             }
-            if (!java.util.Objects.equals(maxLag, other.maxLag)) {
+            if (!Objects.equals(maxLag, other.maxLag)) {
                 out.add("max-lag");
             }
-            if (!java.util.Objects.equals(metricsListen, other.metricsListen)
-                    || !java.util.Objects.equals(metricsFile, other.metricsFile)) {
+            if (!Objects.equals(metricsListen, other.metricsListen)
+                    || !Objects.equals(metricsFile, other.metricsFile)) {
                 out.add("metrics");
             }
             return out;
@@ -289,7 +298,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         ClusterTruth truth = pg == null ? null : new ClusterTruth(nodeId, pg, PG_TIMEOUT,
                 log(err, ""));
         VipDaemon daemon = new VipDaemon(config, log(err, ""), truth);
-        List<Extra> extras = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Extra> extras = new CopyOnWriteArrayList<>();
         try {
             daemon.start();
             for (RoleVip extra : settings.extras()) {
@@ -437,7 +446,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 x.daemon().stop();
                 extras.remove(x);
                 String deleted;
-                try (dev.vip.core.AddressManager addresses = dev.vip.core.AddressManager.open()) {
+                try (AddressManager addresses = AddressManager.open()) {
                     deleted = addresses.release(x.spec().vip()).changed() ? "deleted from " : "was not on ";
                 } catch (IOException e) {
                     deleted = "could not be deleted (" + e.getMessage() + ") from ";
@@ -455,7 +464,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 Extra x = startExtra(r, next, daemon, truth, extras, err);
                 extras.add(x);
                 if (!r.standby() && daemon.held()) {
-                    x.daemon().claim(new dev.vip.core.daemon.Requester("reload", -1, -1)); // it follows the main VIP
+                    x.daemon().claim(new Requester("reload", -1, -1)); // it follows the main VIP
                 }
                 done.add("added " + r.role() + " VIP " + r.vip().prefix());
             } catch (IOException e) {
@@ -503,11 +512,11 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
      * while every daemon's threads are alive and its lock can be taken; a daemon that hangs or runs
      * half-dead stops feeding it, and systemd restarts it.
      */
-    private static void notifySystemd(VipDaemon daemon, java.util.function.Supplier<List<VipDaemon>> others,
+    private static void notifySystemd(VipDaemon daemon, Supplier<List<VipDaemon>> others,
                                       Consumer<String> log) {
-        java.util.Optional<dev.vip.core.daemon.SdNotify> notify;
+        Optional<SdNotify> notify;
         try {
-            notify = dev.vip.core.daemon.SdNotify.fromEnvironment(System.getenv());
+            notify = SdNotify.fromEnvironment(System.getenv());
         } catch (IOException e) {
             log.accept("cannot open the systemd notification socket: " + e.getMessage());
             return;
@@ -515,7 +524,7 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         if (notify.isEmpty()) {
             return;
         }
-        dev.vip.core.daemon.SdNotify sd = notify.get();
+        SdNotify sd = notify.get();
         try {
             sd.send("READY=1\nSTATUS=holding " + (daemon.held() ? "the VIP" : "nothing yet"));
         } catch (IOException e) {

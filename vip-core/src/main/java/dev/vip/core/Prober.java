@@ -6,6 +6,8 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -44,7 +46,7 @@ public final class Prober {
             throws IOException {
         byte[] frame = address instanceof Inet4Address v4 ? Frames.arpProbe(ours, v4)
                 : Frames.neighborSolicitationProbe(ours, (Inet6Address) address);
-        Set<MacAddress> owners = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+        Set<MacAddress> owners = Collections.synchronizedSet(new LinkedHashSet<>());
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vip-probe");
             t.setDaemon(true);
@@ -73,7 +75,7 @@ public final class Prober {
             timer.shutdownNow();
         }
         synchronized (owners) {
-            return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(owners));
+            return Collections.unmodifiableSet(new LinkedHashSet<>(owners));
         }
     }
 }
