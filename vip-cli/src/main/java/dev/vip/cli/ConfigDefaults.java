@@ -77,8 +77,8 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         }
     }
 
-    static void validate(ConfigFile file, CommandLine root) throws ConfigFile.ConfigException {
-        Map<String, CommandLine> commands = root.getSubcommands();
+    static void validate(ConfigFile file, CommandIndex index) throws ConfigFile.ConfigException {
+        Map<String, CommandIndex.Listed> commands = index.commands();
         for (ConfigFile.Entry e : file.entries()) {
             String where = file.name() + ":" + e.line() + ": ";
             if (NOT_SETTINGS.contains(e.key())) {
@@ -91,20 +91,29 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
                         + "or move the password to a pgpass file (passfile=PATH in the conninfo)");
             }
             if (e.section() != null) {
-                CommandLine command = commands.get(e.section());
+                CommandIndex.Listed command = commands.get(e.section());
                 if (command == null) {
                     throw new ConfigFile.ConfigException(where + "unknown section [" + e.section() + "] (sections are "
                             + "command names: " + String.join(", ", new TreeSet<>(commands.keySet())) + ")");
                 }
-                if (command.getCommandSpec().findOption("--" + e.key()) == null) {
+                if (!command.options().contains("--" + e.key())) {
                     throw new ConfigFile.ConfigException(where + "unknown key '" + e.key() + "' in [" + e.section()
                             + "]: vip " + e.section() + " has no option --" + e.key());
                 }
-            } else if (commands.values().stream().noneMatch(c -> c.getCommandSpec().findOption("--" + e.key()) != null)) {
+            } else if (!anyHas(commands, "--" + e.key())) {
                 throw new ConfigFile.ConfigException(where + "unknown key '" + e.key() + "': no vip command has --"
                         + e.key());
             }
         }
+    }
+
+    private static boolean anyHas(Map<String, CommandIndex.Listed> commands, String option) {
+        for (CommandIndex.Listed c : commands.values()) {
+            if (c.options().contains(option)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -120,8 +129,11 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         if (entry.isEmpty() && option.command().name().equals("status") && STATUS_FROM_DAEMON.contains(key)) {
             entry = file.lookup("daemon", key);
         }
-        entry.ifPresent(e -> used.put(option, e));
-        return entry.map(ConfigFile.Entry::value).orElse(null);
+        if (entry.isEmpty()) {
+            return null;
+        }
+        used.put(option, entry.get());
+        return entry.get().value();
     }
 
     /**

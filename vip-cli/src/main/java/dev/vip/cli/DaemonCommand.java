@@ -418,8 +418,9 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         ConfigDefaults defaults = null;
         try {
             ConfigFile file = ConfigDefaults.locate(args, System.getenv());
-            picocli.CommandLine fresh = new picocli.CommandLine(new Main());
-            ConfigDefaults.validate(file, fresh);
+            CommandIndex index = CommandIndex.load();
+            picocli.CommandLine fresh = Main.tree(index, args);
+            ConfigDefaults.validate(file, index);
             defaults = new ConfigDefaults(file, args);
             Main.configure(fresh, defaults);
             fresh.parseArgs(args);

@@ -9,10 +9,6 @@ import picocli.CommandLine.IVersionProvider;
 @Command(name = "vip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         scope = CommandLine.ScopeType.INHERIT,
         description = "Moves a virtual IP address between hosts at layer 2 (a VIP for PostgreSQL failover).",
-        subcommands = {AddressCommands.Add.class, AddressCommands.Del.class, AddressCommands.Has.class,
-            AddressCommands.Announce.class, AddressCommands.Probe.class, DaemonCommand.class,
-            StatusCommand.class, PauseCommands.Pause.class, PauseCommands.Resume.class, HookCommand.class,
-            PgProbeCommand.class},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:done",
             "1:vip has: the address is not present; vip probe, vip add --probe: the address is in use; vip pgprobe: acknowledged rows went missing; vip status --cluster: something is wrong (listed)",
@@ -20,7 +16,7 @@ import picocli.CommandLine.IVersionProvider;
             "3:the operation failed (kernel or link error, or a conflicting address)",
             "4:missing privilege (needs CAP_NET_ADMIN or CAP_NET_RAW)",
             "5:refused by fencing: vip hook (the local PostgreSQL is not a primary or did not answer); vip add/del through a daemon that asks PostgreSQL (not the rightful primary; a release not forced)"})
-public final class Main implements Runnable {
+public class Main implements Runnable {
 
     /** A command whose output options say whether errors carry a stack trace. */
     interface Reporting {
@@ -49,12 +45,47 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    static int run(String... args) {
+    /**
+     * The tree for these arguments: only the command they name (its class is the only one whose options
+     * picocli reflects on); with no command, or one that does not exist, every command by its name and
+     * summary alone, for {@code vip --help} and for picocli's usage errors.
+     */
+    static CommandLine tree(CommandIndex index, String[] args) {
         CommandLine cl = new CommandLine(new Main());
+        String name = commandName(args);
+        if (name != null && index.get(name) != null) {
+            cl.addSubcommand(name, index.type(name));
+            return cl;
+        }
+        for (CommandIndex.Listed c : index.commands().values()) {
+            CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(c.name());
+            spec.usageMessage().description(c.summary());
+            cl.addSubcommand(c.name(), new CommandLine(spec));
+        }
+        return cl;
+    }
+
+    /** The first argument that is not an option (nor --config's value): the command's name, if any. */
+    static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                return null;
+            } else if (args[i].equals("--config")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                return args[i];
+            }
+        }
+        return null;
+    }
+
+    static int run(String... args) {
+        CommandIndex index = CommandIndex.load();
+        CommandLine cl = tree(index, args);
         ConfigDefaults defaults;
         try {
             ConfigFile file = ConfigDefaults.locate(args, System.getenv());
-            ConfigDefaults.validate(file, cl);
+            ConfigDefaults.validate(file, index);
             defaults = new ConfigDefaults(file, args);
         } catch (ConfigFile.ConfigException e) {
             cl.getErr().println("vip: " + e.getMessage());
@@ -65,13 +96,25 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
-        return configure(new CommandLine(new Main()), new ConfigDefaults(ConfigFile.empty(), new String[0]));
+        return configure(new CommandLine(new AllCommands()), new ConfigDefaults(ConfigFile.empty(), new String[0]));
     }
 
     /** Error handling, and the settings file as the source of default values. */
     static CommandLine configure(CommandLine cl, ConfigDefaults defaults) {
         cl.setDefaultValueProvider(defaults);
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+        cl.setExecutionExceptionHandler(new ExecutionErrors());
+        cl.setParameterExceptionHandler(new UsageErrors(defaults));
+        return cl;
+    }
+
+    /**
+     * A failed command: its one-line message, a stack trace with -v, the exit code its failure names.
+     * (A class rather than a lambda: class-data sharing cannot archive a lambda of an interface from
+     * picocli's Java 5 class files, and would then leave picocli's main class out of the archive.)
+     */
+    private static final class ExecutionErrors implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
             PrintWriter err = commandLine.getErr();
             boolean verbose = commandLine.getCommand() instanceof Reporting r && r.output().verbose;
             int code = e instanceof CommandFailure f ? f.exitCode : ExitCodes.FAILED;
@@ -81,15 +124,25 @@ public final class Main implements Runnable {
             }
             err.flush();
             return code;
-        });
-        cl.setParameterExceptionHandler((e, args) -> {
+        }
+    }
+
+    /** A usage error: one line naming the command (and the settings file's line when the value came from it). */
+    private static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
+        private final ConfigDefaults defaults;
+
+        UsageErrors(ConfigDefaults defaults) {
+            this.defaults = defaults;
+        }
+
+        @Override
+        public int handleParseException(CommandLine.ParameterException e, String[] args) {
             PrintWriter err = e.getCommandLine().getErr();
             String name = e.getCommandLine().getCommandSpec().qualifiedName();
             err.println(name + ": " + defaults.explain(e) + " (see '" + name + " --help')");
             err.flush();
             return ExitCodes.USAGE;
-        });
-        return cl;
+        }
     }
 
     static final class Version implements IVersionProvider {

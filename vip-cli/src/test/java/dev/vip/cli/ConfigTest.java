@@ -32,7 +32,7 @@ class ConfigTest {
     }
 
     private static CommandLine parsed(ConfigFile file, String... args) {
-        CommandLine cl = Main.configure(new CommandLine(new Main()), new ConfigDefaults(file, args));
+        CommandLine cl = Main.configure(new CommandLine(new AllCommands()), new ConfigDefaults(file, args));
         cl.parseArgs(args);
         return cl;
     }
@@ -125,7 +125,7 @@ class ConfigTest {
 
     @Test
     void unknownKeysAndSectionsAreRefused() throws Exception {
-        CommandLine cl = new CommandLine(new Main());
+        CommandIndex cl = CommandIndex.of(new CommandLine(new AllCommands()));
         assertEquals("f:1: unknown key 'intrface': no vip command has --intrface", assertThrows(
                 ConfigFile.ConfigException.class,
                 () -> ConfigDefaults.validate(ConfigFile.parse("f", List.of("intrface = eth0")), cl)).getMessage());
@@ -145,7 +145,7 @@ class ConfigTest {
         ConfigFile f = ConfigFile.parse("/etc/vip/vip.conf", List.of("interface = eth0", "address = 192.0.2.2/32",
                 "interval = soon"));
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.configure(new CommandLine(new Main()), new ConfigDefaults(f, new String[] {"add"}));
+        CommandLine cl = Main.configure(new CommandLine(new AllCommands()), new ConfigDefaults(f, new String[] {"add"}));
         cl.setErr(new PrintWriter(err));
         assertEquals(2, cl.execute("add"));
         assertTrue(err.toString().startsWith("vip add: /etc/vip/vip.conf:3: interval = soon: "), err.toString());
@@ -156,7 +156,7 @@ class ConfigTest {
     void aValueRefusedAfterParsingIsStillTracedToItsLine() throws Exception {
         ConfigFile f = ConfigFile.parse("/etc/vip/vip.conf", List.of("interface = eth0", "address = 192.0.2.2/99"));
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.configure(new CommandLine(new Main()), new ConfigDefaults(f, new String[] {"add"}));
+        CommandLine cl = Main.configure(new CommandLine(new AllCommands()), new ConfigDefaults(f, new String[] {"add"}));
         cl.setErr(new PrintWriter(err));
         assertEquals(2, cl.execute("add"));
         assertTrue(err.toString().startsWith("vip add: /etc/vip/vip.conf:2: address = 192.0.2.2/99: "), err.toString());
@@ -167,7 +167,7 @@ class ConfigTest {
         ConfigFile f = ConfigFile.parse("/etc/vip/vip.conf", List.of("interface = eth0", "address = 192.0.2.2/32",
                 "interval = soon"));
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.configure(new CommandLine(new Main()),
+        CommandLine cl = Main.configure(new CommandLine(new AllCommands()),
                 new ConfigDefaults(f, new String[] {"add", "--count", "0", "--interval", "1s"}));
         cl.setErr(new PrintWriter(err));
         assertEquals(2, cl.execute("add", "--count", "0", "--interval", "1s"));
