@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian package, installed on this machine for real: apt-get install ./vip_*.deb, then
-# vip --version (through the class-data-sharing archive made at install time), every man page rendered
+# vip --version (through the class-data-sharing archive and native stubs made at install time), every man page rendered
 # with man -l, the bash completion loaded, the units and the example config in place, lintian; then
 # remove (the conffile stays) and purge: no file of the package is left, nor the archive.
 # Prints "package: N passed, N failed"; exit 0 only when every check passed. Run by scripts/test (root).
@@ -28,6 +28,12 @@ check "vip --version prints the package's version" sh -c "vip --version | grep -
 check "the class-data-sharing archive exists" test -s /var/lib/vip/vip.jsa
 check "and the JVM maps it (-Xshare:on fails otherwise)" \
     sh -c "VIP_JAVA_OPTS='-Xshare:on -Xlog:cds=info' vip --help 2>&1 | grep -q 'Usage: vip'"
+check "jffi's and JNA's native stubs are unpacked once, at install time" \
+    test -s /var/lib/vip/native/libjffi-1.2.so -a -s /var/lib/vip/native/libjnidispatch.so
+check "a command that loads them needs no temporary directory (TMPDIR unusable: exit 1, not 3)" \
+    sh -c "TMPDIR=/nonexistent vip has -i lo -a 198.51.100.10/32 >/dev/null 2>&1; [ \$? -eq 1 ]"
+check "the archive holds picocli's classes (a static archive: the dynamic one leaves out Java 5 class files)" \
+    sh -c "VIP_JAVA_OPTS='-Xlog:class+load' vip --help | grep -q 'picocli.CommandLine source: shared objects file'"
 check "the service user exists" getent passwd vip
 pages=0
 for page in /usr/share/man/man1/vip*.1.gz; do
