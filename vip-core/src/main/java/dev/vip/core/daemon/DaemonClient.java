@@ -2,14 +2,16 @@ package dev.vip.core.daemon;
 
 import dev.vip.core.Json;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import jnr.unixsocket.UnixSocketAddress;
-import jnr.unixsocket.UnixSocketChannel;
-import jnr.unixsocket.UnixSocketOptions;
 
 /** Talks to a running daemon over its control socket: one request, one JSON reply. */
 public final class DaemonClient {
@@ -28,32 +30,32 @@ public final class DaemonClient {
         if (!Files.exists(socket)) {
             return Optional.empty();
         }
-        UnixSocketChannel channel = UnixSocketChannel.open();
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try (channel) {
-            // a blocking connect on a Unix socket waits while the listener's backlog is full, up to
-            // SO_SNDTIMEO
-            channel.setOption(UnixSocketOptions.SO_SNDTIMEO, CONNECT_TIMEOUT_MS);
-            try {
-                channel.connect(new UnixSocketAddress(socket.toFile()));
-            } catch (IOException e) {
+            if (!connect(channel, socket)) {
                 return Optional.empty(); // a stale socket file (the daemon is gone), or no answer in time
             }
-            long deadline = System.currentTimeMillis() + REPLY_TIMEOUT_MS;
+            long deadline = System.nanoTime() + REPLY_TIMEOUT_MS * 1_000_000L;
             ByteBuffer out = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
             while (out.hasRemaining()) {
-                channel.write(out);
+                channel.write(out); // still blocking: a line fits in the socket's buffer
             }
+            channel.configureBlocking(false);
             ByteBuffer in = ByteBuffer.allocate(8192);
-            while (in.hasRemaining()) {
-                long left = deadline - System.currentTimeMillis();
-                if (left <= 0) {
-                    throw new IOException("the daemon at " + socket + " did not answer within "
-                            + REPLY_TIMEOUT_MS + " ms");
-                }
-                channel.setOption(UnixSocketOptions.SO_RCVTIMEO, (int) left);
-                int n = channel.read(in);
-                if (n <= 0 || in.get(in.position() - 1) == '\n') {
-                    break;
+            try (Selector selector = Selector.open()) {
+                channel.register(selector, SelectionKey.OP_READ);
+                while (in.hasRemaining()) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000L;
+                    if (left <= 0) {
+                        throw new IOException("the daemon at " + socket + " did not answer within "
+                                + REPLY_TIMEOUT_MS + " ms");
+                    }
+                    selector.select(left);
+                    selector.selectedKeys().clear();
+                    int n = channel.read(in);
+                    if (n < 0 || (n > 0 && in.get(in.position() - 1) == '\n')) {
+                        break;
+                    }
                 }
             }
             String reply = new String(in.array(), 0, in.position(), StandardCharsets.UTF_8).strip();
@@ -68,10 +70,35 @@ public final class DaemonClient {
         }
     }
 
+    /**
+     * A blocking connect, which on a Unix socket waits while the listener's backlog is full: given up
+     * (the channel closed under it) after {@link #CONNECT_TIMEOUT_MS}. The JDK's own Unix-domain channel,
+     * so that a command that only talks to the daemon loads no native-call library.
+     */
+    private static boolean connect(SocketChannel channel, Path socket) {
+        Thread guard = new Thread(() -> {
+            try {
+                Thread.sleep(CONNECT_TIMEOUT_MS);
+                channel.close();
+            } catch (InterruptedException | IOException e) {
+                // connected in time, or closed already
+            }
+        }, "vip-connect-timeout");
+        guard.setDaemon(true);
+        guard.start();
+        try {
+            return channel.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            return false;
+        } finally {
+            guard.interrupt();
+        }
+    }
+
     /** Whether something accepts connections on the socket. */
     static boolean isListening(Path socket) {
-        try (UnixSocketChannel channel = UnixSocketChannel.open(new UnixSocketAddress(socket.toFile()))) {
-            return channel.isConnected();
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            return connect(channel, socket);
         } catch (IOException e) {
             return false;
         }
