@@ -18,28 +18,41 @@ import org.pcap4j.packet.namednumber.IcmpV6Code;
 import org.pcap4j.packet.namednumber.IpNumber;
 
 /**
- * Reads what a received frame says about an address, with pcap4j's decoders. Never throws: anything
- * malformed, truncated, oversized, VLAN-tagged or simply irrelevant gives null.
+ * Reads what a received frame says about an address, with pcap4j's decoders. A frame about no address
+ * (another protocol, another VLAN, an ICMPv6 message other than a valid RFC 4861 advertisement) gives
+ * null, and so does one pcap4j refuses to read (shorter than an Ethernet header; {@link
+ * IllegalRawDataException} or an index out of bounds while it parses: lengths that do not add up). Any
+ * other exception is a bug here or in pcap4j and is thrown, not hidden: the watcher
+ * and the prober catch it, say so, and go on with the next frame.
  */
 public final class FrameDecoder {
     private FrameDecoder() {
     }
 
+    /** An Ethernet header: destination, source, type. */
+    static final int ETHERNET_HEADER = 14;
+
     public static Sighting decode(byte[] frame) {
+        if (frame.length < ETHERNET_HEADER) {
+            return null; // pcap4j throws IllegalArgumentException on an empty array: not a frame at all
+        }
+        EthernetPacket ethernet;
         try {
-            EthernetPacket ethernet = EthernetPacket.newPacket(frame, 0, frame.length);
-            MacAddress source = mac(ethernet.getHeader().getSrcAddr());
-            Packet payload = ethernet.getPayload();
-            if (payload instanceof ArpPacket arp) {
-                return arp(arp, source);
-            }
-            if (payload instanceof IpV6Packet ip) {
-                return neighborAdvertisement(ip, source);
-            }
-            return null; // 802.1Q-tagged frames land here too: they belong to another VLAN
-        } catch (IllegalRawDataException | RuntimeException e) {
+            ethernet = EthernetPacket.newPacket(frame, 0, frame.length);
+        } catch (IllegalRawDataException | IndexOutOfBoundsException e) {
+            // pcap4j parses the whole frame here and refuses bytes it cannot read with the first, or, for
+            // some truncated ICMPv6 messages, with the second (FrameDecoderTest found it)
             return null;
         }
+        MacAddress source = mac(ethernet.getHeader().getSrcAddr());
+        Packet payload = ethernet.getPayload();
+        if (payload instanceof ArpPacket arp) {
+            return arp(arp, source);
+        }
+        if (payload instanceof IpV6Packet ip) {
+            return neighborAdvertisement(ip, source);
+        }
+        return null; // 802.1Q-tagged frames land here too: they belong to another VLAN
     }
 
     private static Sighting arp(ArpPacket arp, MacAddress source) {

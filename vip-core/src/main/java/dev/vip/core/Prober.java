@@ -65,7 +65,12 @@ public final class Prober {
             }
             timer.schedule(link::stop, timeout.toMillis(), TimeUnit.MILLISECONDS);
             link.receive(received -> {
-                Sighting s = FrameDecoder.decode(received);
+                Sighting s;
+                try {
+                    s = FrameDecoder.decode(received);
+                } catch (RuntimeException e) {
+                    return; // a decoder bug (the watcher reports it): not an answer
+                }
                 if (s != null && s.kind() != Sighting.Kind.ARP_PROBE && s.address().equals(address)
                         && !own.contains(s.mac()) && owners.add(s.mac()) && firstOnly) {
                     link.stop();

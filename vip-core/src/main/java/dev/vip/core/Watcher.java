@@ -129,7 +129,15 @@ public final class Watcher {
     }
 
     private void onFrame(byte[] frame, Set<MacAddress> own) {
-        Sighting s = FrameDecoder.decode(frame);
+        Sighting s;
+        try {
+            s = FrameDecoder.decode(frame);
+        } catch (RuntimeException e) { // a decoder bug: said, and the watcher goes on
+            listener.failed("decode a frame of " + frame.length + " bytes (a bug: please report it with this line: "
+                    + java.util.HexFormat.of().formatHex(frame, 0, Math.min(frame.length, 96)) + ")",
+                    new IOException(e.toString(), e));
+            return;
+        }
         if (s == null || !s.isClaim() || !s.address().equals(vip.prefix().address())
                 || own.contains(s.mac()) || own.contains(s.source())) {
             return;

@@ -28,6 +28,14 @@ final class GoldenFrames {
         return HexFormat.of().formatHex(raw);
     }
 
+    static InetAddress ipOf(byte[] raw) {
+        try {
+            return InetAddress.getByAddress(raw);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     static InetAddress ip(String literal) {
         try {
             return InetAddress.getByName(literal);
