@@ -1,5 +1,8 @@
 package dev.vip.hook;
 
+import dev.vip.core.Capability;
+import dev.vip.core.Failure;
+
 import dev.vip.core.daemon.RepmgrEvent;
 
 /**
@@ -67,7 +70,10 @@ public final class Hook {
                 default -> throw new IllegalStateException();
             }
         } catch (Exception e) {
-            return new Outcome(3, what + ": failed: " + e.getMessage());
+            // a missing capability is exit 4 and named, as for every command (Failure)
+            Failure f = Failure.of(event.decision() == RepmgrEvent.Decision.RELEASE ? "release the VIP" : "claim the VIP",
+                    e, Capability.CAP_NET_ADMIN, Capability.CAP_NET_RAW);
+            return new Outcome(f.exitCode(), what + ": " + f.message());
         }
     }
 }

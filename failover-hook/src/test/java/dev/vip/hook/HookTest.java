@@ -83,4 +83,35 @@ class HookTest {
         assertTrue(first.line().contains("claimed the VIP"), first.line());
         assertTrue(then.line().contains("already held"), then.line());
     }
+
+    /** A claim or release that fails: the exit code by the kind of failure, as every command maps it. */
+    @ParameterizedTest(name = "{0} failing with {1} -> exit {2}")
+    @CsvSource({
+        "standby_promote, EPERM,  4, 'cannot claim the VIP: operation not permitted (EPERM): needs CAP_NET_'",
+        "standby_follow,  EACCES, 4, 'cannot release the VIP: permission denied (EACCES): needs CAP_NET_'",
+        "standby_promote, ENODEV, 3, 'cannot claim the VIP: no such interface (ENODEV)'",
+        "standby_promote, EBUSY,  3, 'cannot claim the VIP: device or resource busy (EBUSY) [RTM_NEWADDR]'",
+    })
+    void aFailedEffectMapsToTheDocumentedExitCode(String event, String errno, int exit, String line) {
+        int value = jnr.constants.platform.Errno.valueOf(errno).intValue();
+        Hook.Effects r = new Hook.Effects() {
+            @Override
+            public Fence.Verdict fence() {
+                return new Fence.Verdict(true, "primary");
+            }
+
+            @Override
+            public boolean claim() throws Exception {
+                throw new dev.vip.netlink.ErrnoException("RTM_NEWADDR", value);
+            }
+
+            @Override
+            public boolean release() throws Exception {
+                throw new dev.vip.netlink.ErrnoException("RTM_DELADDR", value);
+            }
+        };
+        Hook.Outcome o = Hook.run(new RepmgrEvent(1, event, true), 1, true, r);
+        assertEquals(exit, o.exitCode(), o.line());
+        assertTrue(o.line().contains(line), o.line());
+    }
 }

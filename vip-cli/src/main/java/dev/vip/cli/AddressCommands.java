@@ -1,5 +1,7 @@
 package dev.vip.cli;
 
+import dev.vip.core.Capability;
+
 import dev.vip.core.AddOptions;
 import dev.vip.core.Json;
 import dev.vip.core.AddressManager;
@@ -27,8 +29,8 @@ final class AddressCommands {
     private AddressCommands() {
     }
 
-    static final Capabilities[] ADMIN = {Capabilities.CAP_NET_ADMIN};
-    static final Capabilities[] ADMIN_AND_RAW = {Capabilities.CAP_NET_ADMIN, Capabilities.CAP_NET_RAW};
+    static final Capability[] ADMIN = {Capability.CAP_NET_ADMIN};
+    static final Capability[] ADMIN_AND_RAW = {Capability.CAP_NET_ADMIN, Capability.CAP_NET_RAW};
 
     /** What every address command shares: options and output. */
     abstract static class Base implements Callable<Integer>, Main.Reporting {
@@ -276,7 +278,7 @@ final class AddressCommands {
                             announce.interval);
                 }
             } catch (IOException e) {
-                throw CommandFailure.of(what, e, Capabilities.CAP_NET_RAW);
+                throw CommandFailure.of(what, e, Capability.CAP_NET_RAW);
             }
             print(result("announce", vip).put("announced", sent),
                     "announced " + vip.prefix().addressText() + " on " + vip.interfaceName() + " (" + sent + " frames)");
@@ -304,7 +306,7 @@ final class AddressCommands {
                 MacAddress ours = macOf(what, manager.find(vip).link());
                 owner = Prober.probe(vip.interfaceName(), ours, manager.localMacs(), vip.prefix().address(), timeout, 3);
             } catch (IOException e) {
-                throw CommandFailure.of(what, e, Capabilities.CAP_NET_RAW);
+                throw CommandFailure.of(what, e, Capability.CAP_NET_RAW);
             }
             String address = vip.prefix().addressText();
             print(result("probe", vip).put("in_use", owner.isPresent()).put("owner", owner.map(Object::toString)

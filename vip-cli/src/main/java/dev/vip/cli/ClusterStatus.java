@@ -1,5 +1,7 @@
 package dev.vip.cli;
 
+import dev.vip.core.Capability;
+
 import dev.vip.core.AddressManager;
 import dev.vip.core.Json;
 import dev.vip.core.Prober;
@@ -99,9 +101,9 @@ final class ClusterStatus {
                         holders));
             }
         } catch (IOException e) {
-            throw CommandFailure.of(what, e, Capabilities.CAP_NET_RAW);
+            throw CommandFailure.of(what, e, Capability.CAP_NET_RAW);
         } catch (java.util.concurrent.ExecutionException e) {
-            throw CommandFailure.of(what, e.getCause() instanceof Exception x ? x : e, Capabilities.CAP_NET_RAW);
+            throw CommandFailure.of(what, e.getCause() instanceof Exception x ? x : e, Capability.CAP_NET_RAW);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw CommandFailure.failed(what + ": interrupted");

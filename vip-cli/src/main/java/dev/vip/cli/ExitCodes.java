@@ -6,8 +6,8 @@ public final class ExitCodes {
     /** {@code vip has}: the address is not on the interface. */
     public static final int NOT_PRESENT = 1;
     public static final int USAGE = 2;
-    public static final int FAILED = 3;
-    public static final int NO_PRIVILEGE = 4;
+    public static final int FAILED = dev.vip.core.Failure.FAILED;
+    public static final int NO_PRIVILEGE = dev.vip.core.Failure.NO_PRIVILEGE;
     /** {@code vip hook}: fencing refused the claim. */
     public static final int REFUSED = dev.vip.hook.Hook.REFUSED;
 

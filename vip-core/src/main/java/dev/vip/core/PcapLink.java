@@ -18,8 +18,11 @@ import org.pcap4j.core.PcapNetworkInterface;
  * thread, joined, and only then closed.
  */
 public final class PcapLink implements Closeable {
-    private static final int EPERM = 1;
-    private static final int ENODEV = 19;
+    private static final int EPERM = jnr.constants.platform.Errno.EPERM.intValue();
+    private static final int ENODEV = jnr.constants.platform.Errno.ENODEV.intValue();
+    /** pcap_activate's return codes (pcap/pcap.h), which pcap4j passes on with the exception. */
+    private static final int PCAP_ERROR_NO_SUCH_DEVICE = -5;
+    private static final int PCAP_ERROR_PERM_DENIED = -8;
     /** Matches no frame: for a handle that only sends, so that the kernel queues nothing for it. */
     public static final String NOTHING = "less 1";
 
@@ -110,8 +113,18 @@ public final class PcapLink implements Closeable {
         handle.close();
     }
 
-    /** pcap's errors are text; EPERM and ENODEV become errno exceptions the CLI can map. */
+    /**
+     * EPERM and ENODEV become errno exceptions the CLI can map: from pcap_activate's return code when
+     * pcap4j passes one on (opening), else from libpcap's text (sending: pcap_inject gives only text).
+     */
     static IOException translate(String what, PcapNativeException e) {
+        Integer code = e.getReturnCode();
+        if (code != null && code == PCAP_ERROR_PERM_DENIED) {
+            return new ErrnoException("pcap: " + what, EPERM);
+        }
+        if (code != null && code == PCAP_ERROR_NO_SUCH_DEVICE) {
+            return new ErrnoException("pcap: " + what, ENODEV);
+        }
         String text = String.valueOf(e.getMessage());
         if (text.contains("not permitted") || text.contains("ermission denied")) {
             return new ErrnoException("pcap: " + what, EPERM);

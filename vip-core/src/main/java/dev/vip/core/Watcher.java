@@ -73,7 +73,7 @@ public final class Watcher {
                     own = addresses.localMacs();
                     current = PcapLink.open(vip.interfaceName(), CaptureFilters.claims(vip.prefix().address()));
                 } catch (dev.vip.netlink.ErrnoException e) {
-                    if (e.errno() == 1) {
+                    if (Failure.notPermitted(e)) {
                         throw e; // EPERM: no amount of retrying helps
                     }
                     listener.reopening(e.getMessage(), backoff);

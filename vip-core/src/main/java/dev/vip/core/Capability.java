@@ -1,4 +1,4 @@
-package dev.vip.cli;
+package dev.vip.core;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,18 +7,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The two capabilities vip needs, and which of them this process lacks (from /proc/self/status). */
-enum Capabilities {
+public enum Capability {
     CAP_NET_ADMIN(12),
     CAP_NET_RAW(13);
 
     private final int bit;
 
-    Capabilities(int bit) {
+    Capability(int bit) {
         this.bit = bit;
     }
 
     /** Those of {@code needed} not in the effective set; all of them when the set cannot be read. */
-    static List<Capabilities> missing(List<Capabilities> needed) {
+    public static List<Capability> missing(List<Capability> needed) {
         long effective = 0;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -29,8 +29,8 @@ enum Capabilities {
         } catch (IOException | NumberFormatException e) {
             return needed;
         }
-        List<Capabilities> out = new ArrayList<>();
-        for (Capabilities c : needed) {
+        List<Capability> out = new ArrayList<>();
+        for (Capability c : needed) {
             if ((effective & (1L << c.bit)) == 0) {
                 out.add(c);
             }
