@@ -62,7 +62,7 @@ public final class ClusterSurvey {
     /** The nodes, or an exception that says why they cannot be listed (the local server, its repmgr schema). */
     public static List<Node> nodes(Conninfo local, Duration timeout) throws SQLException {
         List<Object[]> listed = new ArrayList<>();
-        try (Connection c = DaemonConnections.open(local, timeout); Statement s = c.createStatement();
+        try (Connection c = PgConnections.open(local, timeout, "vip status"); Statement s = c.createStatement();
              ResultSet r = s.executeQuery(NODES)) {
             while (r.next()) {
                 listed.add(new Object[] {r.getInt(1), r.getString(2), r.getString(3), (Integer) r.getObject(4), r.getString(5)});
@@ -99,7 +99,7 @@ public final class ClusterSurvey {
 
     private static Node ask(int id, String name, String type, Integer upstream, String conninfo, Duration timeout) {
         String host = host(conninfo);
-        try (Connection c = DaemonConnections.open(Conninfo.parse(conninfo), timeout)) {
+        try (Connection c = PgConnections.open(Conninfo.parse(conninfo), timeout, "vip status")) {
             boolean recovery;
             Long timeline;
             Long lsn;

@@ -118,7 +118,7 @@ public final class ClusterTruth implements TruthSource {
         synchronized (localLock) {
             try {
                 if (localConnection == null) {
-                    localConnection = DaemonConnections.open(local, timeout);
+                    localConnection = PgConnections.open(local, timeout, "vip daemon");
                     localQuestion = localConnection.prepareStatement(QUESTION);
                 }
                 try (ResultSet r = localQuestion.executeQuery()) {
@@ -126,7 +126,7 @@ public final class ClusterTruth implements TruthSource {
                     return r.getBoolean(1) ? Node.standby(selfId, selfName) : Node.primary(selfId, selfName, r.getLong(2));
                 }
             } catch (SQLException | RuntimeException e) {
-                DaemonConnections.closeQuietly(localConnection);
+                PgConnections.closeQuietly(localConnection);
                 localConnection = null;
                 localQuestion = null;
                 return Node.unreachable(selfId, selfName, "did not answer: " + Fence.firstLine(e.getMessage()));
@@ -171,7 +171,7 @@ public final class ClusterTruth implements TruthSource {
         synchronized (localLock) {
             try {
                 if (localConnection == null) {
-                    localConnection = DaemonConnections.open(local, timeout);
+                    localConnection = PgConnections.open(local, timeout, "vip daemon");
                     localQuestion = localConnection.prepareStatement(QUESTION);
                 }
                 try (Statement s = localConnection.createStatement(); ResultSet r = s.executeQuery(NODES)) {
@@ -200,7 +200,7 @@ public final class ClusterTruth implements TruthSource {
             String[] now = listed.get(p.id);
             boolean gone = now == null || !now[1].equals(p.conninfo) || p.witness != now[2].equals("t");
             if (gone) {
-                DaemonConnections.closeQuietly(p.connection);
+                PgConnections.closeQuietly(p.connection);
             }
             return gone;
         });
@@ -248,7 +248,7 @@ public final class ClusterTruth implements TruthSource {
     private Node askPeer(Peer p, long began) {
         try {
             if (p.connection == null) {
-                p.connection = DaemonConnections.open(Conninfo.parse(p.conninfo), timeout);
+                p.connection = PgConnections.open(Conninfo.parse(p.conninfo), timeout, "vip daemon");
             }
             Node n = ask(p.connection, p.id, p.name);
             p.silentSince = 0;
@@ -257,7 +257,7 @@ public final class ClusterTruth implements TruthSource {
             }
             return n.primary() ? n : Node.standby(p.id, p.name, watch(p));
         } catch (SQLException | RuntimeException e) {
-            DaemonConnections.closeQuietly(p.connection);
+            PgConnections.closeQuietly(p.connection);
             p.connection = null;
             String why = "did not answer: " + Fence.firstLine(e.getMessage());
             if (silent(e)) {
@@ -316,12 +316,12 @@ public final class ClusterTruth implements TruthSource {
     public void close() {
         askers.shutdownNow();
         synchronized (localLock) {
-            DaemonConnections.closeQuietly(localConnection);
+            PgConnections.closeQuietly(localConnection);
             localConnection = null;
             localQuestion = null;
         }
         synchronized (peersLock) {
-            peers.values().forEach(p -> DaemonConnections.closeQuietly(p.connection));
+            peers.values().forEach(p -> PgConnections.closeQuietly(p.connection));
             peers.clear();
         }
     }

@@ -47,7 +47,7 @@ public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map
             String primary = null;
             try {
                 if (localConnection == null) {
-                    localConnection = DaemonConnections.open(local, timeout);
+                    localConnection = PgConnections.open(local, timeout, "vip daemon");
                 }
                 try (Statement s = localConnection.createStatement()) {
                     try (ResultSet r = s.executeQuery("SELECT pg_is_in_recovery()")) {
@@ -84,7 +84,7 @@ public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map
             try {
                 if (primaryConnection == null || !primary.equals(primaryConninfo)) {
                     closePrimary();
-                    primaryConnection = DaemonConnections.open(Conninfo.parse(primary), timeout);
+                    primaryConnection = PgConnections.open(Conninfo.parse(primary), timeout, "vip daemon");
                     primaryConninfo = primary;
                 }
                 try (Statement s = primaryConnection.createStatement()) {
@@ -100,12 +100,12 @@ public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map
         }
 
         private void closeLocal() {
-            DaemonConnections.closeQuietly(localConnection);
+            PgConnections.closeQuietly(localConnection);
             localConnection = null;
         }
 
         private void closePrimary() {
-            DaemonConnections.closeQuietly(primaryConnection);
+            PgConnections.closeQuietly(primaryConnection);
             primaryConnection = null;
             primaryConninfo = null;
         }

@@ -1,12 +1,10 @@
 package dev.vip.hook;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Properties;
 
 /**
  * Before a claim: is the local PostgreSQL really a primary? {@code pg_is_in_recovery()} must be false,
@@ -21,20 +19,13 @@ public final class Fence {
     }
 
     public static Verdict check(Conninfo conninfo, Duration timeout) {
-        Properties props = conninfo.properties();
-        int seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
-        props.setProperty("connectTimeout", Integer.toString(seconds));
-        props.setProperty("loginTimeout", Integer.toString(seconds));
-        props.setProperty("socketTimeout", Integer.toString(seconds));
-        String url;
         try {
-            url = conninfo.jdbcUrl();
+            conninfo.jdbcUrl();
         } catch (IllegalArgumentException e) {
             return new Verdict(false, e.getMessage());
         }
-        try (Connection c = DriverManager.getConnection(url, props);
+        try (Connection c = PgConnections.open(conninfo, timeout, "vip hook");
              Statement s = c.createStatement()) {
-            s.setQueryTimeout(seconds);
             try (ResultSet r = s.executeQuery("SELECT pg_is_in_recovery()")) {
                 r.next();
                 return r.getBoolean(1)

@@ -2,8 +2,8 @@ package dev.vip.probe;
 
 import dev.vip.hook.Conninfo;
 import dev.vip.hook.Fence;
+import dev.vip.hook.PgConnections;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
@@ -86,7 +85,6 @@ public final class WriteProbe {
     /** Writes until {@link #stop()} or the duration has passed; returns the summary it also reported. */
     public Summary run() {
         runner = Thread.currentThread();
-        String url = settings.conninfo().jdbcUrl();
         listener.started(settings.conninfo().target(), settings.run());
         long every = settings.every().toNanos();
         long start = System.nanoTime();
@@ -94,7 +92,7 @@ public final class WriteProbe {
         long next = start;
         long seq = 0;
         while (!stopping && System.nanoTime() - end < 0) {
-            attempt(url, seq++);
+            attempt(seq++);
             next += every;
             long now = System.nanoTime();
             if (next - now < 0) {
@@ -126,11 +124,11 @@ public final class WriteProbe {
         }
     }
 
-    private void attempt(String url, long seq) {
+    private void attempt(long seq) {
         Instant started = Instant.now();
         try {
             if (connection == null) {
-                connect(url);
+                connect();
             }
             String server;
             if (settings.read()) {
@@ -187,15 +185,8 @@ public final class WriteProbe {
                 || state.equals("42P01") || state.equals("42704"));
     }
 
-    private void connect(String url) throws SQLException {
-        Properties props = settings.conninfo().properties();
-        long millis = Math.max(1, settings.timeout().toMillis());
-        String seconds = Long.toString(Math.max(1, (millis + 999) / 1000)); // pgjdbc takes whole seconds here
-        props.setProperty("connectTimeout", seconds);
-        props.setProperty("loginTimeout", seconds);
-        props.setProperty("ApplicationName", "vip pgprobe");
-        connection = DriverManager.getConnection(url, props);
-        connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis));
+    private void connect() throws SQLException {
+        connection = PgConnections.open(settings.conninfo(), settings.timeout(), "vip pgprobe");
         if (settings.read()) {
             insert = connection.prepareStatement("SELECT " + SERVER + ", pg_is_in_recovery()");
             return;
