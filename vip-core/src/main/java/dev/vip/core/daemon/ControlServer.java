@@ -42,7 +42,7 @@ import jnr.unixsocket.UnixSocketOptions;
  */
 final class ControlServer {
     static final int MAX_REQUEST = 256;
-    static final long DEADLINE_MS = 1000;
+    static final long DEADLINE_MS = DaemonClient.REQUEST_DEADLINE_MS;
     static final int MAX_CONNECTIONS = 1024;
     static final int PER_USER = 32;
     static final int ACCEPT_BATCH = 16;

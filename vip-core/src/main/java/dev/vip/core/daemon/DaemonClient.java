@@ -20,6 +20,9 @@ public final class DaemonClient {
     private DaemonClient() {
     }
 
+    /** How long the daemon gives a connection to send its whole request before it drops it. */
+    public static final long REQUEST_DEADLINE_MS = 1000;
+
     /** How long connecting may take (a daemon's backlog full of someone else's connections). */
     static final int CONNECT_TIMEOUT_MS = 1000;
     /** How long the whole reply may take (a claim asks PostgreSQL, within 1 s timeouts). */
