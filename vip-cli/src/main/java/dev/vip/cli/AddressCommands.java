@@ -10,7 +10,6 @@ import dev.vip.core.ConflictException;
 import dev.vip.core.Prober;
 import dev.vip.core.Vip;
 import dev.vip.netlink.AddressMessage;
-import dev.vip.netlink.LinkMessage;
 import dev.vip.netlink.MacAddress;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -101,14 +100,6 @@ final class AddressCommands {
             return new Json().put("action", action).put("interface", vip.interfaceName())
                     .put("address", vip.prefix().toString());
         }
-
-        /** The interface's MAC, for frames; an interface without one cannot carry the VIP. */
-        static MacAddress macOf(String what, LinkMessage link) throws CommandFailure {
-            if (link.mac() == null || link.has(LinkMessage.IFF_LOOPBACK) || link.mac().equals(MacAddress.ZERO)) {
-                throw CommandFailure.unsuitable(what, link);
-            }
-            return link.mac();
-        }
     }
 
     @Command(name = "add", description = {"Add the VIP to the interface (idempotent) and announce it with "
@@ -155,7 +146,7 @@ final class AddressCommands {
             String what = "add " + vip.prefix() + " to " + vip.interfaceName();
             try (AddressManager manager = AddressManager.open()) {
                 AddressManager.Presence before = manager.find(vip);
-                MacAddress ours = noAnnounce && !probe ? null : macOf(what, before.link());
+                MacAddress ours = noAnnounce && !probe ? null : before.ethernetMac();
                 if (probe && before.address().isEmpty()) {
                     Optional<MacAddress> owner = Prober.probe(vip.interfaceName(), ours, manager.localMacs(),
                             vip.prefix().address(), probeTimeout, 3);
@@ -269,7 +260,7 @@ final class AddressCommands {
             String what = "announce " + vip.prefix().addressText() + " on " + vip.interfaceName();
             int sent;
             try (AddressManager manager = AddressManager.open()) {
-                MacAddress ours = macOf(what, manager.find(vip).link());
+                MacAddress ours = manager.find(vip).ethernetMac();
                 if (startAfter != null) {
                     Thread.sleep(startAfter.toMillis());
                 }
@@ -303,7 +294,7 @@ final class AddressCommands {
             String what = "probe " + vip.prefix().addressText() + " on " + vip.interfaceName();
             Optional<MacAddress> owner;
             try (AddressManager manager = AddressManager.open()) {
-                MacAddress ours = macOf(what, manager.find(vip).link());
+                MacAddress ours = manager.find(vip).ethernetMac();
                 owner = Prober.probe(vip.interfaceName(), ours, manager.localMacs(), vip.prefix().address(), timeout, 3);
             } catch (IOException e) {
                 throw CommandFailure.of(what, e, Capability.CAP_NET_RAW);

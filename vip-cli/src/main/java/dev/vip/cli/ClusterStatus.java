@@ -63,7 +63,7 @@ final class ClusterStatus {
         });
         try (AddressManager manager = AddressManager.open()) {
             AddressManager.Presence link = manager.find(targets.get(0).vip());
-            MacAddress ours = AddressCommands.Base.macOf(what, link.link());
+            MacAddress ours = link.ethernetMac();
             Set<MacAddress> own = manager.localMacs();
             // each node's own address: this host's, or a MAC from the segment (asked all at once)
             Map<String, Future<Set<MacAddress>>> nodeMacs = new LinkedHashMap<>();

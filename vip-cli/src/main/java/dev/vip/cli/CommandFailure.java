@@ -2,7 +2,6 @@ package dev.vip.cli;
 
 import dev.vip.core.Capability;
 import dev.vip.core.Failure;
-import dev.vip.netlink.LinkMessage;
 
 /** A failed operation, already worded as the one line the operator sees, with its exit code. */
 final class CommandFailure extends Exception {
@@ -32,11 +31,5 @@ final class CommandFailure extends Exception {
                 : reply.flag("fenced") ? ExitCodes.REFUSED : ExitCodes.FAILED;
         return new CommandFailure(code, "cannot " + what + ": the daemon at " + socket + " says: "
                 + reply.string("error"), null);
-    }
-
-    /** The interface exists but cannot carry the VIP (loopback, no Ethernet address). */
-    static CommandFailure unsuitable(String what, LinkMessage link) {
-        return new CommandFailure(ExitCodes.FAILED, "cannot " + what + ": " + link.name()
-                + " is not an Ethernet interface", null);
     }
 }

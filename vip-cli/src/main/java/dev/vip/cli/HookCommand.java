@@ -133,7 +133,7 @@ final class HookCommand implements Callable<Integer>, Main.Reporting {
                     return false; // the other event of this promotion got here first, and announced
                 }
                 try (Announcer announcer = Announcer.open(vip.interfaceName(),
-                        AddressCommands.Base.macOf("claim " + vip.prefix(), before.link()))) {
+                        before.ethernetMac())) {
                     manager.add(vip, address.addOptions());
                     announcer.announceOnce(vip.prefix().address(), announce.arpMode);
                 }

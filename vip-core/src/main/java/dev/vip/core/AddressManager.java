@@ -2,6 +2,7 @@ package dev.vip.core;
 
 import dev.vip.netlink.AddressMessage;
 import dev.vip.netlink.LinkMessage;
+import dev.vip.netlink.MacAddress;
 import dev.vip.netlink.NetlinkException;
 import dev.vip.netlink.RtnetlinkClient;
 import java.io.Closeable;
@@ -30,6 +31,17 @@ public final class AddressManager implements Closeable {
 
     /** What the kernel has for the VIP's address on its interface, in whatever form. */
     public record Presence(LinkMessage link, Optional<AddressMessage> address) {
+        /**
+         * The interface's MAC, for the frames that announce or probe: an interface without an Ethernet
+         * address (loopback, a tunnel, an all-zero MAC) cannot carry the VIP at layer 2.
+         */
+        public MacAddress ethernetMac() throws NotEthernetException {
+            if (link.mac() == null || link.has(LinkMessage.IFF_LOOPBACK) || link.mac().equals(MacAddress.ZERO)) {
+                throw new NotEthernetException(link.name());
+            }
+            return link.mac();
+        }
+
         /** Present with the VIP's prefix length (whatever the label). */
         public boolean matchesPrefix(Vip vip) {
             return address.isPresent() && address.get().prefixLength() == vip.prefix().length();

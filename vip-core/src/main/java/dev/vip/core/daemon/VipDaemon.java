@@ -155,7 +155,7 @@ public final class VipDaemon {
     public void start() throws IOException {
         addresses = AddressManager.open();
         AddressManager.Presence presence = addresses.find(config.vip());
-        mac = macOf(presence.link());
+        mac = presence.ethernetMac();
         linkUp = presence.link().has(LinkMessage.IFF_UP | LinkMessage.IFF_LOWER_UP);
         announcer = Announcer.open(config.vip().interfaceName(), mac);
         announcer.prepare(config.vip().prefix().address(), config.arpMode()); // the first claim pays no class loading
@@ -215,13 +215,6 @@ public final class VipDaemon {
         if (control != null) {
             log.accept("ready: socket " + config.socket() + (fifo == null ? "" : ", events " + config.eventsFifo()));
         }
-    }
-
-    private static MacAddress macOf(LinkMessage link) throws IOException {
-        if (link.mac() == null || link.mac().equals(MacAddress.ZERO)) {
-            throw new IOException(link.name() + " is not an Ethernet interface");
-        }
-        return link.mac();
     }
 
     /**
@@ -982,7 +975,7 @@ public final class VipDaemon {
     private void reopenAnnouncer() {
         try {
             announcer.close();
-            mac = macOf(addresses.find(config.vip()).link());
+            mac = addresses.find(config.vip()).ethernetMac();
             announcer = Announcer.open(config.vip().interfaceName(), mac);
         } catch (IOException e) {
             log.accept("cannot reopen " + config.vip().interfaceName() + ": " + e.getMessage());
