@@ -26,7 +26,7 @@ public final class Hook {
     }
 
     /** Exit codes beyond the CLI's: a claim refused by fencing. */
-    public static final int REFUSED = 5;
+    public static final int REFUSED = Failure.REFUSED;
 
     private Hook() {
     }

@@ -1,14 +1,14 @@
 package dev.vip.cli;
 
-import dev.vip.core.Capability;
-
 import dev.vip.core.AddOptions;
-import dev.vip.core.Json;
 import dev.vip.core.AddressManager;
 import dev.vip.core.Announcer;
+import dev.vip.core.Capability;
 import dev.vip.core.ConflictException;
+import dev.vip.core.Json;
 import dev.vip.core.Prober;
 import dev.vip.core.Vip;
+import dev.vip.core.daemon.DaemonClient;
 import dev.vip.netlink.AddressMessage;
 import dev.vip.netlink.MacAddress;
 import java.io.IOException;
@@ -80,20 +80,11 @@ final class AddressCommands {
 
         static Optional<Json> viaDaemon(DaemonOptions daemon, String verb, Vip vip, String what, String suffix)
                 throws CommandFailure {
-            Optional<Json> reply;
             try {
-                reply = dev.vip.core.daemon.DaemonClient.request(daemon.socket, verb + " " + vip.interfaceName()
-                        + " " + vip.prefix() + suffix);
+                return DaemonClient.act(daemon.socket, verb, vip, suffix);
             } catch (IOException e) {
                 throw CommandFailure.of(what, e);
             }
-            if (reply.isEmpty() || reply.get().flag("unmanaged")) {
-                return Optional.empty();
-            }
-            if (!reply.get().flag("ok")) {
-                throw CommandFailure.refusedByDaemon(what, daemon.socket, reply.get());
-            }
-            return reply;
         }
 
         static Json result(String action, Vip vip) {

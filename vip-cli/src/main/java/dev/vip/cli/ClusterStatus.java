@@ -1,8 +1,7 @@
 package dev.vip.cli;
 
-import dev.vip.core.Capability;
-
 import dev.vip.core.AddressManager;
+import dev.vip.core.Capability;
 import dev.vip.core.Json;
 import dev.vip.core.Prober;
 import dev.vip.core.Vip;

@@ -24,12 +24,4 @@ final class CommandFailure extends Exception {
     static CommandFailure failed(String message) {
         return new CommandFailure(ExitCodes.FAILED, message, null);
     }
-
-    /** The daemon refused the request (exit 4 when for want of permission, 3 otherwise). */
-    static CommandFailure refusedByDaemon(String what, java.nio.file.Path socket, dev.vip.core.Json reply) {
-        int code = reply.flag("refused") ? ExitCodes.NO_PRIVILEGE
-                : reply.flag("fenced") ? ExitCodes.REFUSED : ExitCodes.FAILED;
-        return new CommandFailure(code, "cannot " + what + ": the daemon at " + socket + " says: "
-                + reply.string("error"), null);
-    }
 }

@@ -154,18 +154,7 @@ final class HookCommand implements Callable<Integer>, Main.Reporting {
         }
 
         private Optional<Json> viaDaemon(String verb) throws IOException {
-            if (daemon.direct) {
-                return Optional.empty();
-            }
-            Optional<Json> reply = DaemonClient.request(daemon.socket, verb + " " + vip.interfaceName() + " "
-                    + vip.prefix());
-            if (reply.isEmpty() || reply.get().flag("unmanaged")) {
-                return Optional.empty();
-            }
-            if (!reply.get().flag("ok")) {
-                throw new IOException("the daemon at " + daemon.socket + " says: " + reply.get().string("error"));
-            }
-            return reply;
+            return daemon.direct ? Optional.empty() : DaemonClient.act(daemon.socket, verb, vip, "");
         }
 
         /** The remaining rounds, in a process of their own, so that repmgr need not wait for them. */

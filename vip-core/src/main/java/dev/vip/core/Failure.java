@@ -1,5 +1,6 @@
 package dev.vip.core;
 
+import dev.vip.core.daemon.DaemonClient;
 import dev.vip.netlink.ErrnoException;
 import dev.vip.netlink.NetlinkException;
 import java.util.List;
@@ -10,14 +11,16 @@ import jnr.constants.platform.Errno;
  * from what failed (an errno from a system call, netlink or libpcap; a conflicting address; anything
  * else) to exit codes, for every command and the hook.
  *
- * @param exitCode 3 (the operation failed) or 4 (missing privilege)
+ * @param exitCode 3 (the operation failed), 4 (missing privilege) or 5 (refused by fencing)
  * @param message  "cannot WHAT: why", naming the capability when one is missing
  */
 public record Failure(int exitCode, String message) {
     /** The operation failed: kernel or link error, or a conflicting address. */
     public static final int FAILED = 3;
-    /** Missing privilege: CAP_NET_ADMIN or CAP_NET_RAW. */
+    /** Missing privilege: CAP_NET_ADMIN or CAP_NET_RAW (or a daemon's permission). */
     public static final int NO_PRIVILEGE = 4;
+    /** Refused by fencing: PostgreSQL says this node is not the rightful primary. */
+    public static final int REFUSED = 5;
 
     private static final int EPERM = Errno.EPERM.intValue();
     private static final int EACCES = Errno.EACCES.intValue();
@@ -37,6 +40,9 @@ public record Failure(int exitCode, String message) {
         String prefix = "cannot " + what + ": ";
         if (e instanceof ConflictException) {
             return new Failure(FAILED, prefix + e.getMessage());
+        }
+        if (e instanceof DaemonClient.Refused r) {
+            return new Failure(r.permission() ? NO_PRIVILEGE : r.fenced() ? REFUSED : FAILED, prefix + e.getMessage());
         }
         if (e instanceof ErrnoException errno) {
             String kernelText = errno instanceof NetlinkException n && n.kernelMessage() != null

@@ -36,6 +36,19 @@ class FailureTest {
     }
 
     @Test
+    void aDaemonsNoIsExit4ForPermission5ForFencing3Otherwise() {
+        java.nio.file.Path socket = java.nio.file.Path.of("/run/vip/vip.sock");
+        Failure permission = Failure.of("add", new dev.vip.core.daemon.DaemonClient.Refused(socket,
+                Json.parse("{\"ok\":false,\"refused\":true,\"error\":\"uid 1000 may not claim\"}")));
+        assertEquals(new Failure(4, "cannot add: the daemon at /run/vip/vip.sock says: uid 1000 may not claim"),
+                permission);
+        assertEquals(5, Failure.of("claim the VIP", new dev.vip.core.daemon.DaemonClient.Refused(socket,
+                Json.parse("{\"ok\":false,\"fenced\":true,\"error\":\"a standby\"}"))).exitCode());
+        assertEquals(3, Failure.of("delete", new dev.vip.core.daemon.DaemonClient.Refused(socket,
+                Json.parse("{\"ok\":false,\"error\":\"netlink\"}"))).exitCode());
+    }
+
+    @Test
     void libpcapsRefusalsBecomeErrnosByReturnCodeThenByText() {
         ErrnoException denied = assertInstanceOf(ErrnoException.class,
                 PcapLink.translate("open eth0", new PcapNativeException("eth0: You don't have permission", -8)));

@@ -1,6 +1,7 @@
 package dev.vip.core.daemon;
 
 import dev.vip.core.Json;
+import dev.vip.core.Vip;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -27,6 +28,57 @@ public final class DaemonClient {
     static final int CONNECT_TIMEOUT_MS = 1000;
     /** How long the whole reply may take (a claim asks PostgreSQL, within 1 s timeouts). */
     static final int REPLY_TIMEOUT_MS = 5000;
+
+    /** The daemon said no: its words, and whether for want of permission or by fencing. */
+    public static final class Refused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        private final boolean permission;
+        private final boolean fenced;
+
+        public Refused(Path socket, Json reply) {
+            super("the daemon at " + socket + " says: " + reply.string("error"));
+            this.permission = reply.flag("refused");
+            this.fenced = reply.flag("fenced");
+        }
+
+        /** Refused for want of permission (this user may not ask for that). */
+        public boolean permission() {
+            return permission;
+        }
+
+        /** Refused by fencing (PostgreSQL says this node is not the rightful primary). */
+        public boolean fenced() {
+            return fenced;
+        }
+    }
+
+    /**
+     * Asks a running daemon to act on the VIP ({@code claim}, {@code release}; {@code suffix} such as
+     * " force"): the reply when it did; empty when no daemon listens there or it manages another VIP, so
+     * that the caller acts on the kernel directly. The one "through the daemon or direct" rule of the
+     * CLI and the hook.
+     *
+     * @throws Refused when the daemon says no
+     */
+    public static Optional<Json> act(Path socket, String verb, Vip vip, String suffix) throws IOException {
+        return answered(socket, request(socket, verb + " " + vip.interfaceName() + " " + vip.prefix() + suffix));
+    }
+
+    /** A request to the daemon itself (pause, resume): the reply, empty when no daemon listens there. */
+    public static Optional<Json> ask(Path socket, String verb) throws IOException {
+        return answered(socket, request(socket, verb));
+    }
+
+    private static Optional<Json> answered(Path socket, Optional<Json> reply) throws Refused {
+        if (reply.isEmpty() || reply.get().flag("unmanaged")) {
+            return Optional.empty();
+        }
+        if (!reply.get().flag("ok")) {
+            throw new Refused(socket, reply.get());
+        }
+        return reply;
+    }
 
     /** The reply, or empty when no daemon listens there (no socket file, or nobody accepting). */
     public static Optional<Json> request(Path socket, String line) throws IOException {
