@@ -177,8 +177,11 @@ public final class ClusterSurvey {
         if (primaries.isEmpty()) {
             out.add("no node answers as a primary");
         } else if (rightful.isEmpty()) {
+            Node lowest = primaries.stream().min(Comparator.comparingInt(Node::id)).orElseThrow();
             out.add(primaries.size() + " primaries on the same timeline: "
-                    + String.join(", ", primaries.stream().map(Node::name).toList()));
+                    + String.join(", ", primaries.stream().map(Node::name).toList())
+                    + " (split brain: the daemons give the primary VIP to " + lowest.name()
+                    + ", the lowest node id (Arbiter); fence the others)");
         }
         for (Node n : primaries) {
             if (rightful.isPresent() && n.id() != rightful.get().id()) {

@@ -51,8 +51,9 @@ class ClusterSurveyTest {
                 ClusterSurvey.problems(List.of(primary(1, 2, 9)), List.of(vip("primary"))));
         assertEquals(List.of("db2 does not answer: connection refused", "no node answers as a primary"),
                 ClusterSurvey.problems(List.of(standby(1, 0), unreachable(2)), List.of()));
-        assertEquals(List.of("2 primaries on the same timeline: db1, db2"),
-                ClusterSurvey.problems(List.of(primary(1, 2, 9), primary(2, 2, 9)), List.of()));
+        assertEquals(List.of("2 primaries on the same timeline: db2, db1 (split brain: the daemons give the primary "
+                        + "VIP to db1, the lowest node id (Arbiter); fence the others)"),
+                ClusterSurvey.problems(List.of(primary(2, 2, 9), primary(1, 2, 9)), List.of()));
         assertEquals(List.of("the standby VIP 192.0.2.3/32 is on db1, not on a standby (db2)"),
                 ClusterSurvey.problems(List.of(primary(1, 2, 9), standby(2, 9)), List.of(vip("standby", "db1"))));
     }
