@@ -245,20 +245,39 @@ repmgrd_watches() {
         2>/dev/null)" = t ]
 }
 
+# The local copy of node $1's own record says it is an active standby following $2. repmgrd reads its
+# record from the local server at start and exits at once ("node is registered as a primary but running
+# as a standby", repmgrd-physical.c in 5.3.3) while a rejoin's update, made on the primary after the
+# node restarted, has not been replayed there yet.
+record_is_standby() {
+    [ "$(sql "$1" -c "select type = 'standby' and active and upstream_node_id = $2 from repmgr.nodes where node_id = $1" \
+        2>/dev/null)" = t ]
+}
+
 # After an incident, repmgrd started again on every standby of the primary $1, as an operator would, and
 # watching it (a standby's repmgrd that lived through its primary's partition, or a rejoined old
 # primary's, can stay in degraded monitoring or between its loops and never fail over again: seen with
-# repmgr 5.3.3, where the other standbys then wait for it as the election's winner)
+# repmgr 5.3.3, where the other standbys then wait for it as the election's winner). Each is started
+# once its own record says standby (see record_is_standby), and started again when it ended by itself
+# (its log says why: "terminating").
 cluster_repmgrd_fresh() {
     local n
     for n in $CLUSTER_NODES; do
         [ "$n" = "$1" ] && continue
         pkill -f "^$BIN/repmgrd -f $B/n$n/repmgr.conf"  # anchored: not the shell waiting for it
         wait_until 10 sh -c "! pgrep -f '^$BIN/repmgrd -f $B/n$n/repmgr.conf' >/dev/null"
+        wait_until 20 record_is_standby $n $1 || log "n$n: its own record is not yet an active standby of n$1"
         cluster_repmgrd $n
     done
     for n in $CLUSTER_NODES; do
-        [ "$n" = "$1" ] || wait_until 20 repmgrd_watches $n $1 || return 1
+        [ "$n" = "$1" ] && continue
+        if ! wait_until 20 repmgrd_watches $n $1 && ! pgrep -f "^$BIN/repmgrd -f $B/n$n/repmgr.conf" >/dev/null; then
+            log "n$n: repmgrd ended by itself: $(grep -E 'ERROR|terminating' $B/n$n/repmgrd.log | tail -2 | tr '\n' ' ')"
+            wait_until 20 record_is_standby $n $1
+            cluster_repmgrd $n
+            wait_until 20 repmgrd_watches $n $1 || return 1
+        fi
+        repmgrd_watches $n $1 || return 1
     done
 }
 
