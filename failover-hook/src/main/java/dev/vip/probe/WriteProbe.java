@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code vip pgprobe}: writes one row every {@code every} through the given server (the VIP) with pgjdbc,
- * short timeouts, reconnecting after any error, and reports each outage window as it ends: the last good
+ * short timeouts, reconnecting after any error (through a {@link Connector}: an attempt each tick, several
+ * under way at once), and reports each outage window as it ends: the last good
  * write, the first failed attempt, the first good write again, and the rows acknowledged before it that
  * the server (now perhaps a new primary) does not have. With {@code read}, it reads instead (the standby
  * VIP's clients): a good attempt is an answer, and answers from a primary are counted.
@@ -68,18 +69,31 @@ public final class WriteProbe {
     private final Settings settings;
     private final Listener listener;
     private final Outages outages = new Outages();
+    private final Connector<Session> connector;
     private volatile boolean stopping;
     private volatile Thread runner;
     private Connection connection;
     private PreparedStatement insert; // or, reading, the query
     private long primaryAnswers;
     private final java.util.Set<String> reported = new java.util.HashSet<>();
-    private boolean tableReady; // created once; a reconnect after a failover does not repeat the DDL
+    private volatile boolean tableReady; // created once; a reconnect after a failover does not repeat the DDL
     private long judgedFrom; // rows before this were judged at an earlier window: each loss is reported once
+
+    /** An open connection and the statement each attempt runs. */
+    private record Session(Connection connection, PreparedStatement statement) implements AutoCloseable {
+        @Override
+        public void close() {
+            PgConnections.closeQuietly(connection);
+        }
+    }
 
     public WriteProbe(Settings settings, Listener listener) {
         this.settings = settings;
         this.listener = listener;
+        // enough attempts under way to cover one connect timeout at one per tick (a SYN lost to a moving VIP
+        // waits 1 s for TCP's retransmission), within reason
+        long perTimeout = settings.timeout().toNanos() / Math.max(1, settings.every().toNanos()) + 1;
+        this.connector = new Connector<>(this::open, (int) Math.min(16, Math.max(2, perTimeout)));
     }
 
     /** Writes until {@link #stop()} or the duration has passed; returns the summary it also reported. */
@@ -110,6 +124,7 @@ public final class WriteProbe {
             }
         }
         close();
+        connector.close();
         Summary summary = new Summary(settings.run(), outages.attempts(), outages.goodWrites(), outages.windows(),
                 missing, outages.ongoingSince().isPresent(), primaryAnswers);
         listener.finished(summary);
@@ -128,7 +143,9 @@ public final class WriteProbe {
         Instant started = Instant.now();
         try {
             if (connection == null) {
-                connect();
+                Session session = connector.next(settings.every().toNanos());
+                connection = session.connection();
+                insert = session.statement();
             }
             String server;
             if (settings.read()) {
@@ -185,21 +202,27 @@ public final class WriteProbe {
                 || state.equals("42P01") || state.equals("42704"));
     }
 
-    private void connect() throws SQLException {
-        connection = PgConnections.open(settings.conninfo(), settings.timeout(), "vip pgprobe");
-        if (settings.read()) {
-            insert = connection.prepareStatement("SELECT " + SERVER + ", pg_is_in_recovery()");
-            return;
-        }
-        if (!tableReady) {
-            try (Statement s = connection.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS " + settings.table() + " (run text NOT NULL, seq bigint NOT NULL, "
-                        + "at timestamptz NOT NULL DEFAULT clock_timestamp(), server text, PRIMARY KEY (run, seq))");
+    /** One connection attempt, on one of the connector's threads. */
+    private Session open() throws SQLException {
+        Connection c = PgConnections.open(settings.conninfo(), settings.timeout(), "vip pgprobe");
+        try {
+            if (settings.read()) {
+                return new Session(c, c.prepareStatement("SELECT " + SERVER + ", pg_is_in_recovery()"));
             }
-            tableReady = true;
+            if (!tableReady) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE IF NOT EXISTS " + settings.table() + " (run text NOT NULL, seq bigint "
+                            + "NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp(), server text, "
+                            + "PRIMARY KEY (run, seq))");
+                }
+                tableReady = true;
+            }
+            return new Session(c, c.prepareStatement("INSERT INTO " + settings.table() + " (run, seq, server) "
+                    + "VALUES (?, ?, " + SERVER + ") RETURNING server"));
+        } catch (SQLException | RuntimeException e) {
+            PgConnections.closeQuietly(c);
+            throw e;
         }
-        insert = connection.prepareStatement("INSERT INTO " + settings.table() + " (run, seq, server) VALUES (?, ?, "
-                + SERVER + ") RETURNING server");
     }
 
     /** The sequence numbers of this run, up to {@code through}, that the server has. */

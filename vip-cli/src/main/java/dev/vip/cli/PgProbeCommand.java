@@ -24,7 +24,8 @@ import sun.misc.Signal;
 
 /** {@code vip pgprobe}: a client that writes through the VIP and measures each outage it sees. */
 @Command(name = "pgprobe", description = {"Write a row through the VIP every --every with pgjdbc (short timeouts, "
-        + "reconnecting after any error) and report each outage as it ends: the last good write, the first failed "
+        + "reconnecting after any error: a new connection attempt each --every while none answers, several under way at "
+        + "once, so that a SYN sent while the VIP moved does not wait for TCP's 1 s retransmission) and report each outage as it ends: the last good write, the first failed "
         + "attempt, the first good write again and the rows acknowledged before it that the server does not have.",
     "With --read it reads instead, as the standby VIP's clients do: an outage is a window without an answer, and "
         + "answers from a primary (the VIP on the wrong node) are counted.",
