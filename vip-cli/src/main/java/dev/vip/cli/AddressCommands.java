@@ -9,6 +9,7 @@ import dev.vip.core.Json;
 import dev.vip.core.Prober;
 import dev.vip.core.Vip;
 import dev.vip.core.daemon.DaemonClient;
+import dev.vip.core.daemon.Request;
 import dev.vip.netlink.AddressMessage;
 import dev.vip.netlink.MacAddress;
 import java.io.IOException;
@@ -73,15 +74,10 @@ final class AddressCommands {
          * Asks a running daemon that manages this VIP; empty when there is none (or it manages another
          * VIP), so that the caller acts directly.
          */
-        static Optional<Json> viaDaemon(DaemonOptions daemon, String verb, Vip vip, String what)
-                throws CommandFailure {
-            return viaDaemon(daemon, verb, vip, what, "");
-        }
-
-        static Optional<Json> viaDaemon(DaemonOptions daemon, String verb, Vip vip, String what, String suffix)
+        static Optional<Json> viaDaemon(DaemonOptions daemon, Request.Change change, String what)
                 throws CommandFailure {
             try {
-                return DaemonClient.act(daemon.socket, verb, vip, suffix);
+                return DaemonClient.act(daemon.socket, change);
             } catch (IOException e) {
                 throw CommandFailure.of(what, e);
             }
@@ -121,7 +117,7 @@ final class AddressCommands {
         public Integer call() throws Exception {
             Vip vip = target.vip(address.label);
             if (!daemon.direct && !probe) {
-                Optional<Json> reply = viaDaemon(daemon, "claim", vip, "add " + vip.prefix() + " to "
+                Optional<Json> reply = viaDaemon(daemon, new Request.Claim(vip), "add " + vip.prefix() + " to "
                         + vip.interfaceName());
                 if (reply.isPresent()) {
                     print(result("add", vip).put("changed", reply.get().get("changed"))
@@ -190,8 +186,8 @@ final class AddressCommands {
                 return new WatchCommand(this, vip).run();
             }
             if (!daemon.direct) {
-                Optional<Json> reply = viaDaemon(daemon, "release", vip, "delete "
-                        + vip.prefix() + " from " + vip.interfaceName(), force ? " force" : "");
+                Optional<Json> reply = viaDaemon(daemon, new Request.Release(vip, force), "delete "
+                        + vip.prefix() + " from " + vip.interfaceName());
                 if (reply.isPresent()) {
                     print(result("del", vip).put("changed", reply.get().get("changed")).put("daemon", true),
                             (reply.get().flag("changed") ? "deleted " + vip.prefix() + " from " : vip.prefix()

@@ -6,6 +6,7 @@ import dev.vip.core.Json;
 import dev.vip.core.Vip;
 import dev.vip.core.daemon.DaemonClient;
 import dev.vip.core.daemon.RepmgrEvent;
+import dev.vip.core.daemon.Request;
 import dev.vip.hook.Conninfo;
 import dev.vip.hook.Fence;
 import dev.vip.hook.Hook;
@@ -123,7 +124,7 @@ final class HookCommand implements Callable<Integer>, Main.Reporting {
 
         @Override
         public boolean claim() throws Exception {
-            Optional<Json> reply = viaDaemon("claim");
+            Optional<Json> reply = viaDaemon(new Request.Claim(vip));
             if (reply.isPresent()) {
                 return reply.get().flag("changed");
             }
@@ -144,7 +145,7 @@ final class HookCommand implements Callable<Integer>, Main.Reporting {
 
         @Override
         public boolean release() throws Exception {
-            Optional<Json> reply = viaDaemon("release");
+            Optional<Json> reply = viaDaemon(new Request.Release(vip, false));
             if (reply.isPresent()) {
                 return reply.get().flag("changed");
             }
@@ -153,8 +154,8 @@ final class HookCommand implements Callable<Integer>, Main.Reporting {
             }
         }
 
-        private Optional<Json> viaDaemon(String verb) throws IOException {
-            return daemon.direct ? Optional.empty() : DaemonClient.act(daemon.socket, verb, vip, "");
+        private Optional<Json> viaDaemon(Request.Change change) throws IOException {
+            return daemon.direct ? Optional.empty() : DaemonClient.act(daemon.socket, change);
         }
 
         /** The remaining rounds, in a process of their own, so that repmgr need not wait for them. */

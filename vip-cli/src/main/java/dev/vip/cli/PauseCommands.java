@@ -2,6 +2,7 @@ package dev.vip.cli;
 
 import dev.vip.core.Json;
 import dev.vip.core.daemon.DaemonClient;
+import dev.vip.core.daemon.Request;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -61,7 +62,7 @@ final class PauseCommands {
         public Integer call() throws CommandFailure {
             Optional<Json> reply;
             try {
-                reply = DaemonClient.ask(socket, verb);
+                reply = DaemonClient.ask(socket, new Request.Pause(verb.equals("pause")));
             } catch (IOException e) {
                 throw CommandFailure.of(verb + " the daemon", e);
             }

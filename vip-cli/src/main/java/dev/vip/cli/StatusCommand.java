@@ -2,6 +2,7 @@ package dev.vip.cli;
 
 import dev.vip.core.Json;
 import dev.vip.core.daemon.DaemonClient;
+import dev.vip.core.daemon.Request;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
@@ -123,7 +124,7 @@ final class StatusCommand implements Callable<Integer>, Main.Reporting {
         Optional<Json> reply = Optional.empty();
         if (!daemon.direct) {
             try {
-                reply = DaemonClient.request(daemon.socket, "status");
+                reply = DaemonClient.request(daemon.socket, new Request.Status());
             } catch (IOException e) {
                 throw CommandFailure.of("read the daemon's status", e);
             }

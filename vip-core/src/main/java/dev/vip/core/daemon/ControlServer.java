@@ -26,9 +26,8 @@ import jnr.unixsocket.UnixSocketChannel;
 import jnr.unixsocket.UnixSocketOptions;
 
 /**
- * The control socket: one request line per connection ({@code claim IF CIDR}, {@code release IF CIDR},
- * {@code release IF CIDR force} (root only), {@code status}), one JSON line back. Anyone may connect
- * (mode 0666) and ask for the status; who may claim and release is decided from the peer's credentials
+ * The control socket: one request line per connection ({@link Request}), one JSON line back
+ * ({@link Answers}). Anyone may connect (mode 0666) and ask for the status; who may claim and release is decided from the peer's credentials
  * (SO_PEERCRED, {@link Authorizer}), never from the file mode, so that a refused peer is told why.
  *
  * <p>No client can stall another: one thread waits on every connection at once (a selector) and hands
@@ -38,7 +37,7 @@ import jnr.unixsocket.UnixSocketOptions;
  * Each user (the peer's uid, SO_PEERCRED) may have {@link #PER_USER} connections waiting; more close its
  * own oldest, so a flooding user delays nobody else (at most {@link #MAX_CONNECTIONS} in all: then the
  * oldest of the user with the most goes). Accepted
- * changes are logged one line each; refusals at most one line per {@link #REFUSAL_LOG_MS}, with a count.
+ * changes are logged one line each; refusals at most one line per {@link Answers#REFUSAL_LOG_MS}, with a count.
  */
 final class ControlServer {
     static final int MAX_REQUEST = 256;
@@ -46,11 +45,9 @@ final class ControlServer {
     static final int MAX_CONNECTIONS = 1024;
     static final int PER_USER = 32;
     static final int ACCEPT_BATCH = 16;
-    static final long REFUSAL_LOG_MS = 10_000;
 
     private final Path path;
-    private final Authorizer authorizer;
-    private final VipDaemon daemon;
+    private final Answers answers;
     private final Consumer<String> log;
     private final ExecutorService workers = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(MAX_CONNECTIONS), r -> {
@@ -64,11 +61,6 @@ final class ControlServer {
     private Selector selector;
     private volatile boolean stopping;
     private Thread thread;
-
-    // refusals, for the rate-limited log line; guarded by this
-    private long refusalsSinceLog;
-    private long lastRefusalLog;
-    private String lastRefusal;
 
     /** A connection whose request line has not arrived whole yet. */
     private static final class Pending {
@@ -86,10 +78,9 @@ final class ControlServer {
         }
     }
 
-    ControlServer(Path path, Authorizer authorizer, VipDaemon daemon, Consumer<String> log) {
+    ControlServer(Path path, Answers answers, Consumer<String> log) {
         this.path = path;
-        this.authorizer = authorizer;
-        this.daemon = daemon;
+        this.answers = answers;
         this.log = log;
     }
 
@@ -183,7 +174,7 @@ final class ControlServer {
             return;
         }
         unlist(p);
-        refused("a connection closed unanswered: its user had too many waiting", null);
+        answers.refused("a connection closed unanswered: its user had too many waiting", null);
         close(p);
     }
 
@@ -235,7 +226,7 @@ final class ControlServer {
             read(p);
             if (waiting.contains(p)) {
                 unlist(p);
-                refused("a request that did not arrive whole within " + DEADLINE_MS + " ms", null);
+                answers.refused("a request that did not arrive whole within " + DEADLINE_MS + " ms", null);
                 close(p);
             }
         }
@@ -247,7 +238,7 @@ final class ControlServer {
         p.key.cancel();
         workers.execute(() -> {
             try {
-                Json reply = answer(line, p.who);
+                Json reply = answers.answer(line, new Answers.Peer(p.who.getUid(), p.who.getGid(), p.who.getPid()));
                 // still non-blocking: a reply fits the socket's buffer many times over, unless the peer
                 // stopped reading, and then it is dropped after the deadline
                 ByteBuffer out = ByteBuffer.wrap((reply + "\n").getBytes(StandardCharsets.UTF_8));
@@ -267,83 +258,6 @@ final class ControlServer {
         });
     }
 
-    private Json answer(String line, Credentials who) {
-        Requester requester = new Requester("socket", who.getUid(), who.getPid());
-        if (line == null) {
-            daemon.countRequest(true);
-            refused("an unreadable request (too long, not UTF-8 or no newline)", requester);
-            return error("a request is one line: claim|release IF CIDR, pause, resume or status");
-        }
-        String[] words = line.strip().split(" ");
-        String verb = words[0];
-        if (verb.equals("status") && words.length == 1) {
-            return daemon.status(); // read-only: open to anyone, and not counted
-        }
-        if ((verb.equals("pause") || verb.equals("resume")) && words.length == 1) {
-            if (!authorizer.mayChange(who.getUid(), who.getGid())) {
-                daemon.countRequest(true);
-                refused(verb + " (uid " + who.getUid() + " is not an allowed user or group member)", requester);
-                return error("permission denied: uid " + who.getUid() + " may not " + verb
-                        + " the daemon (allowed: root and the daemon's --allow-user/--allow-group)").put("refused", true);
-            }
-            daemon.countRequest(false);
-            boolean changed = verb.equals("pause") ? daemon.pause(requester) : daemon.resume(requester);
-            return new Json().put("ok", true).put("action", verb).put("changed", changed)
-                    .put("paused", verb.equals("pause"));
-        }
-        boolean change = verb.equals("claim") || verb.equals("release");
-        boolean force = verb.equals("release") && words.length == 4 && words[3].equals("force");
-        if (!change || (words.length != 3 && !force)) {
-            daemon.countRequest(true);
-            refused("'" + printable(line) + "' (malformed)", requester);
-            return error("unknown request '" + printable(line) + "': claim IF CIDR, release IF CIDR [force], pause, resume "
-                    + "or status");
-        }
-        DaemonConfig config = daemon.config();
-        if (!words[1].equals(config.vip().interfaceName()) || !words[2].equals(config.vip().prefix().toString())) {
-            daemon.countRequest(true);
-            refused(verb + " " + printable(words[1]) + " " + printable(words[2]) + " (this daemon manages "
-                    + config.vip().prefix() + " on " + config.vip().interfaceName() + ")", requester);
-            return error("this daemon manages " + config.vip().prefix() + " on " + config.vip().interfaceName())
-                    .put("unmanaged", true);
-        }
-        if (!authorizer.mayChange(who.getUid(), who.getGid())) {
-            daemon.countRequest(true);
-            refused(verb + " (uid " + who.getUid() + " is not an allowed user or group member)", requester);
-            return error("permission denied: uid " + who.getUid() + " may not " + verb
-                    + " the VIP (allowed: root and the daemon's --allow-user/--allow-group)").put("refused", true);
-        }
-        if (force && who.getUid() != 0) {
-            daemon.countRequest(true);
-            refused("release force (root only)", requester);
-            return error("permission denied: only root may force a release").put("refused", true);
-        }
-        daemon.countRequest(false);
-        log.accept("request from " + requester + ": " + verb + (force ? " (forced)" : ""));
-        return verb.equals("claim") ? daemon.claim(requester) : daemon.release(requester, force);
-    }
-
-    /**
-     * Logs a refusal: the first at once, then one line per {@link #REFUSAL_LOG_MS} with how many came,
-     * so that a flood of bad requests does not drown the journal.
-     */
-    private synchronized void refused(String what, Requester who) {
-        long now = System.currentTimeMillis();
-        lastRefusal = what + (who == null ? "" : " from " + who);
-        refusalsSinceLog++;
-        if (now - lastRefusalLog >= REFUSAL_LOG_MS) {
-            log.accept("refused " + (refusalsSinceLog == 1 ? "" : refusalsSinceLog + " requests since the last such line; "
-                    + "the last: ") + lastRefusal);
-            refusalsSinceLog = 0;
-            lastRefusalLog = now;
-        }
-    }
-
-    private static Json error(String message) {
-        return new Json().put("ok", false).put("error", message);
-    }
-
-    /** Control characters and quotes are replaced, so that a log line stays one honest line. */
     static String printable(String s) {
         StringBuilder out = new StringBuilder();
         for (char c : s.toCharArray()) {

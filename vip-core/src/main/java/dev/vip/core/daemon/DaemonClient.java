@@ -54,20 +54,19 @@ public final class DaemonClient {
     }
 
     /**
-     * Asks a running daemon to act on the VIP ({@code claim}, {@code release}; {@code suffix} such as
-     * " force"): the reply when it did; empty when no daemon listens there or it manages another VIP, so
-     * that the caller acts on the kernel directly. The one "through the daemon or direct" rule of the
-     * CLI and the hook.
+     * Asks a running daemon to act on its VIP (a claim or a release): the reply when it did; empty when no
+     * daemon listens there or it manages another VIP, so that the caller acts on the kernel directly. The
+     * one "through the daemon or direct" rule of the CLI and the hook.
      *
      * @throws Refused when the daemon says no
      */
-    public static Optional<Json> act(Path socket, String verb, Vip vip, String suffix) throws IOException {
-        return answered(socket, request(socket, verb + " " + vip.interfaceName() + " " + vip.prefix() + suffix));
+    public static Optional<Json> act(Path socket, Request.Change change) throws IOException {
+        return answered(socket, request(socket, change));
     }
 
     /** A request to the daemon itself (pause, resume): the reply, empty when no daemon listens there. */
-    public static Optional<Json> ask(Path socket, String verb) throws IOException {
-        return answered(socket, request(socket, verb));
+    public static Optional<Json> ask(Path socket, Request.Pause pause) throws IOException {
+        return answered(socket, request(socket, pause));
     }
 
     private static Optional<Json> answered(Path socket, Optional<Json> reply) throws Refused {
@@ -81,6 +80,14 @@ public final class DaemonClient {
     }
 
     /** The reply, or empty when no daemon listens there (no socket file, or nobody accepting). */
+    public static Optional<Json> request(Path socket, Request request) throws IOException {
+        return request(socket, request.line());
+    }
+
+    /**
+     * The same for a line that may be no request at all (the tests' malformed ones); a program sends a
+     * {@link Request}.
+     */
     public static Optional<Json> request(Path socket, String line) throws IOException {
         if (!Files.exists(socket)) {
             return Optional.empty();

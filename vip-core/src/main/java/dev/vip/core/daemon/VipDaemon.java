@@ -6,6 +6,7 @@ import dev.vip.core.ConflictException;
 import dev.vip.core.Json;
 import dev.vip.core.Prober;
 import dev.vip.core.Sighting;
+import dev.vip.core.Vip;
 import dev.vip.core.Watcher;
 import dev.vip.netlink.AddressEvent;
 import dev.vip.netlink.ErrnoException;
@@ -162,9 +163,10 @@ public final class VipDaemon {
         RepmgrEvent.parse("1 standby_promote 1"); // nor the first event's parsing
         watcher = new Watcher(config.vip(), AddressManager.open(), new WatcherLog(), this::onForeignClaim);
         if (config.socket() != null) {
-            control = new ControlServer(config.socket(), new Authorizer(config.allowedUids(), config.allowedGids(),
-                    Authorizer.systemAccounts()),
-                    this, log);
+            Authorizer authorizer = new Authorizer(config.allowedUids(), config.allowedGids(),
+                    Authorizer.systemAccounts());
+            control = new ControlServer(config.socket(), new Answers(authorizer, new Answered(), log,
+                    System::currentTimeMillis), log);
             control.start();
         }
         if (config.eventsFifo() != null) {
@@ -718,6 +720,44 @@ public final class VipDaemon {
     /** Whether this daemon yielded the VIP to another host within {@code d}. */
     public synchronized boolean yieldedWithin(Duration d) {
         return lastYieldNanos != 0 && System.nanoTime() - lastYieldNanos < d.toNanos();
+    }
+
+    /** This daemon as the control socket's answers see it. */
+    private final class Answered implements Answers.Daemon {
+        @Override
+        public Vip vip() {
+            return config.vip();
+        }
+
+        @Override
+        public Json status() {
+            return VipDaemon.this.status();
+        }
+
+        @Override
+        public boolean pause(Requester who) {
+            return VipDaemon.this.pause(who);
+        }
+
+        @Override
+        public boolean resume(Requester who) {
+            return VipDaemon.this.resume(who);
+        }
+
+        @Override
+        public Json claim(Requester who) {
+            return VipDaemon.this.claim(who);
+        }
+
+        @Override
+        public Json release(Requester who, boolean force) {
+            return VipDaemon.this.release(who, force);
+        }
+
+        @Override
+        public void countRequest(boolean refused) {
+            VipDaemon.this.countRequest(refused);
+        }
     }
 
     /** A repmgr event from the FIFO, already parsed. */
