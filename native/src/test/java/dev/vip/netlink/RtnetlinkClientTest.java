@@ -155,6 +155,6 @@ class RtnetlinkClientTest {
     @Test
     void closeClosesTheSocket() throws Exception {
         client.close();
-        assertTrue(kernel.closed);
+        assertTrue(kernel.closed());
     }
 }

@@ -9,25 +9,52 @@ import java.util.Deque;
 import java.util.List;
 import java.util.function.Function;
 
-/** A fake kernel: each request sent is answered by the next scripted function (request header to datagrams). */
-final class ScriptedSocket implements NetlinkSocket {
-    static final int PORT = 4242;
+/**
+ * A fake kernel, for this module's tests and (published in the test jar) other modules': each request
+ * sent is answered by the next scripted function (request header to datagrams); {@link #deliver} queues
+ * what the kernel sends unasked (multicast events), {@link #failReceive} an error a receive throws
+ * (ENOBUFS: events were dropped). A receive with nothing queued returns at once, as a timeout would.
+ */
+public final class ScriptedSocket implements NetlinkSocket {
+    public static final int PORT = 4242;
 
-    final List<NetlinkHeader> sent = new ArrayList<>();
+    /** The headers of the requests sent, in order. */
+    public final List<NetlinkHeader> sent = new ArrayList<>();
     private final Deque<Function<NetlinkHeader, List<ByteBuffer>>> script = new ArrayDeque<>();
-    private final Deque<ByteBuffer> inbox = new ArrayDeque<>();
-    boolean closed;
+    private final Deque<Object> inbox = new ArrayDeque<>(); // ByteBuffer or IOException
+    private boolean closed;
 
-    ScriptedSocket then(Function<NetlinkHeader, List<ByteBuffer>> answer) {
+    public ScriptedSocket then(Function<NetlinkHeader, List<ByteBuffer>> answer) {
         script.add(answer);
         return this;
     }
 
-    static Function<NetlinkHeader, List<ByteBuffer>> error(int errno, String text) {
+    /** A datagram the kernel sends without being asked (an event of a subscribed group). */
+    public ScriptedSocket deliver(ByteBuffer datagram) {
+        inbox.add(datagram);
+        return this;
+    }
+
+    /** The next receive throws this (after the datagrams queued before it). */
+    public ScriptedSocket failReceive(IOException error) {
+        inbox.add(error);
+        return this;
+    }
+
+    /** Whether anything is still queued for receive. */
+    public boolean drained() {
+        return inbox.isEmpty();
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    public static Function<NetlinkHeader, List<ByteBuffer>> error(int errno, String text) {
         return request -> List.of(new NetlinkError(errno, request, text).encode(PORT));
     }
 
-    static Function<NetlinkHeader, List<ByteBuffer>> ack() {
+    public static Function<NetlinkHeader, List<ByteBuffer>> ack() {
         return error(0, null);
     }
 
@@ -46,8 +73,12 @@ final class ScriptedSocket implements NetlinkSocket {
     }
 
     @Override
-    public ByteBuffer receive(Duration timeout) {
-        return inbox.poll();
+    public ByteBuffer receive(Duration timeout) throws IOException {
+        Object next = inbox.poll();
+        if (next instanceof IOException e) {
+            throw e;
+        }
+        return (ByteBuffer) next;
     }
 
     @Override

@@ -8,11 +8,7 @@ import dev.vip.core.Prober;
 import dev.vip.core.Sighting;
 import dev.vip.core.Vip;
 import dev.vip.core.Watcher;
-import dev.vip.netlink.AddressEvent;
-import dev.vip.netlink.ErrnoException;
-import dev.vip.netlink.KernelEvent;
 import dev.vip.netlink.KernelEvents;
-import dev.vip.netlink.LinkEvent;
 import dev.vip.netlink.LinkMessage;
 import dev.vip.netlink.MacAddress;
 import dev.vip.core.daemon.Arbiter.Action;
@@ -180,7 +176,8 @@ public final class VipDaemon {
                 throw new java.io.UncheckedIOException(e); // EPERM: it cannot ever watch
             }
         });
-        kernelThread = thread("vip-kernel-events", this::followKernel);
+        kernelThread = thread("vip-kernel-events",
+                new KernelFollower(config.vip(), KernelEvents::addressesAndLinks, new Kernel()));
         if (config.refresh() != null) {
             long every = config.refresh().toMillis();
             scheduler.scheduleAtFixedRate(guarded("refresh", this::refresh), every, every, TimeUnit.MILLISECONDS);
@@ -856,40 +853,45 @@ public final class VipDaemon {
     }
 
     /** Address and link events: repair a held VIP that was removed, re-announce when the link returns. */
-    private void followKernel() {
-        boolean wasUp = true;
-        boolean first = true;
-        while (!stopping) {
-            try (KernelEvents events = KernelEvents.addressesAndLinks()) {
-                if (!first) {
-                    addressRemoved("resubscribed to kernel events"); // events may have been lost meanwhile
-                }
-                first = false;
-                while (!stopping) {
-                    // a long wait: an idle daemon wakes for nothing; stop() does not wait for this thread
-                    KernelEvent event = events.next(Duration.ofMinutes(10));
-                    if (event instanceof AddressEvent a && a.kind() == AddressEvent.Kind.REMOVED
-                            && config.vip().prefix().address().equals(a.address().primaryAddress())) {
-                        addressRemoved("the address was removed");
-                    } else if (event instanceof LinkEvent l && config.vip().interfaceName().equals(l.link().name())) {
-                        boolean up = !l.removed() && l.link().has(LinkMessage.IFF_UP | LinkMessage.IFF_LOWER_UP);
-                        linkUp = up;
-                        if (up && !wasUp) {
-                            linkUp();
-                        } else if (!up && wasUp && truth != null) {
-                            // nobody reaches the VIP here now, and the standbys may be promoting one of them:
-                            // let go, so that when the link returns nothing answers before PostgreSQL is asked
-                            reconcile(Trigger.LINK_DOWN, Requester.kernel("link down"), false);
-                        }
-                        wasUp = up;
-                    }
-                }
-            } catch (ErrnoException e) {
-                log.accept("kernel events: " + e.getMessage() + ": resubscribing");
-            } catch (IOException e) {
-                log.accept("kernel events: " + e.getMessage() + ": resubscribing");
-                sleep(Duration.ofMillis(200));
+    /** The kernel-event loop's view of this daemon. */
+    private final class Kernel implements KernelFollower.Daemon {
+        @Override
+        public boolean stopping() {
+            return stopping;
+        }
+
+        @Override
+        public void addressRemoved(String why) {
+            VipDaemon.this.addressRemoved(why);
+        }
+
+        @Override
+        public void link(boolean up) {
+            linkUp = up;
+        }
+
+        @Override
+        public void linkUp() {
+            VipDaemon.this.linkUp();
+        }
+
+        @Override
+        public void linkDown() {
+            if (truth != null) {
+                // nobody reaches the VIP here now, and the standbys may be promoting one of them: let go,
+                // so that when the link returns nothing answers before PostgreSQL is asked
+                reconcile(Trigger.LINK_DOWN, Requester.kernel("link down"), false);
             }
+        }
+
+        @Override
+        public void log(String line) {
+            log.accept(line);
+        }
+
+        @Override
+        public void pause(Duration d) {
+            sleep(d);
         }
     }
 
