@@ -1,7 +1,6 @@
 package dev.vip.core;
 
 import dev.vip.netlink.ErrnoException;
-import java.io.Closeable;
 import java.io.IOException;
 import java.util.function.Consumer;
 import org.pcap4j.core.BpfProgram;
@@ -17,7 +16,7 @@ import org.pcap4j.core.PcapNetworkInterface;
  * (../shared/FIELD-NOTES.md), so a reader is stopped with {@link #stop()} (pcap_breakloop) from another
  * thread, joined, and only then closed.
  */
-public final class PcapLink implements Closeable {
+public final class PcapLink implements FrameCapture {
     private static final int EPERM = jnr.constants.platform.Errno.EPERM.intValue();
     private static final int ENODEV = jnr.constants.platform.Errno.ENODEV.intValue();
     /** pcap_activate's return codes (pcap/pcap.h), which pcap4j passes on with the exception. */
@@ -78,6 +77,7 @@ public final class PcapLink implements Closeable {
      * Hands each frame to {@code frames} until {@link #stop()} (then returns normally) or until the
      * interface fails (then throws: it went down, was deleted...).
      */
+    @Override
     public void receive(Consumer<byte[]> frames) throws IOException {
         try {
             handle.loop(-1, (org.pcap4j.core.RawPacketListener) frames::accept);
@@ -99,6 +99,7 @@ public final class PcapLink implements Closeable {
     }
 
     /** Ends a {@link #receive} running in another thread, within a millisecond. */
+    @Override
     public void stop() {
         stopping = true;
         try {

@@ -33,16 +33,58 @@ public final class Watcher {
         boolean onForeignClaim(Sighting claim) throws IOException;
     }
 
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    /** What the watcher needs of the host: rtnetlink and pcap, or a test's fakes. */
+    interface Host {
+        /** This host's own MACs (announcements from them are ours). */
+        Set<MacAddress> localMacs() throws IOException;
+
+        /** A capture of the frames that may claim the VIP, on its interface. */
+        FrameCapture capture(Vip vip) throws IOException;
+
+        /** Loads what the first frame and the first claim would (see {@link #warmUp}). */
+        void warmUp(Vip vip) throws IOException;
+
+        /** Waits before reopening; {@link #stop} interrupts it. */
+        void pause(Duration d);
+    }
+
+    /** The real host: rtnetlink through {@code addresses}, frames through libpcap. */
+    private record RealHost(AddressManager addresses) implements Host {
+        @Override
+        public Set<MacAddress> localMacs() throws IOException {
+            return addresses.localMacs();
+        }
+
+        @Override
+        public FrameCapture capture(Vip vip) throws IOException {
+            return PcapLink.open(vip.interfaceName(), CaptureFilters.claims(vip.prefix().address()));
+        }
+
+        @Override
+        public void warmUp(Vip vip) throws IOException {
+            addresses.find(vip);
+        }
+
+        @Override
+        public void pause(Duration d) {
+            try {
+                Thread.sleep(d.toMillis());
+            } catch (InterruptedException e) {
+                // stop() interrupts a pause; the loop checks the flag
+            }
+        }
+    }
+
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
     private final Vip vip;
-    private final AddressManager addresses;
+    private final Host host;
     private final Listener listener;
     private final ClaimHandler handler;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
-    private volatile PcapLink current;
+    private volatile FrameCapture current;
     private volatile Thread runner;
 
     /** A watcher that deletes the VIP (whatever its prefix) on a foreign claim, as {@code del --watch}. */
@@ -55,10 +97,15 @@ public final class Watcher {
      * @param handler   decides and acts on a foreign claim; null to delete the VIP
      */
     public Watcher(Vip vip, AddressManager addresses, Listener listener, ClaimHandler handler) {
+        this(vip, new RealHost(addresses), listener, handler != null ? handler : claim -> addresses.release(vip).changed());
+    }
+
+    /** A watcher on another host than this one's kernel and libpcap: a test's. */
+    Watcher(Vip vip, Host host, Listener listener, ClaimHandler handler) {
         this.vip = vip;
-        this.addresses = addresses;
+        this.host = host;
         this.listener = listener;
-        this.handler = handler != null ? handler : claim -> addresses.release(vip).changed();
+        this.handler = handler;
     }
 
     /** Watches until {@link #stop()}. Throws only when it cannot start at all (no privilege). */
@@ -70,19 +117,19 @@ public final class Watcher {
             while (!stopping) {
                 Set<MacAddress> own;
                 try {
-                    own = addresses.localMacs();
-                    current = PcapLink.open(vip.interfaceName(), CaptureFilters.claims(vip.prefix().address()));
+                    own = host.localMacs();
+                    current = host.capture(vip);
                 } catch (dev.vip.netlink.ErrnoException e) {
                     if (Failure.notPermitted(e)) {
                         throw e; // EPERM: no amount of retrying helps
                     }
                     listener.reopening(e.getMessage(), backoff);
-                    pause(backoff);
+                    host.pause(backoff);
                     backoff = next(backoff);
                     continue;
                 } catch (IOException e) {
                     listener.reopening(e.getMessage(), backoff);
-                    pause(backoff);
+                    host.pause(backoff);
                     backoff = next(backoff);
                     continue;
                 }
@@ -97,13 +144,13 @@ public final class Watcher {
                 } catch (IOException e) {
                     if (!stopping) {
                         listener.reopening(e.getMessage(), backoff);
-                        pause(backoff);
+                        host.pause(backoff);
                         backoff = next(backoff);
                     }
                 } finally {
-                    PcapLink link = current;
+                    FrameCapture capture = current;
                     current = null;
-                    link.close();
+                    capture.close();
                 }
             }
         } finally {
@@ -125,7 +172,7 @@ public final class Watcher {
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException(e);
         }
-        addresses.find(vip);
+        host.warmUp(vip);
     }
 
     private void onFrame(byte[] frame, Set<MacAddress> own) {
@@ -152,23 +199,15 @@ public final class Watcher {
     /** Ends {@link #run()} from another thread (a signal handler); waits at most {@code wait} for it. */
     public boolean stop(Duration wait) throws InterruptedException {
         stopping = true;
-        PcapLink link = current;
-        if (link != null) {
-            link.stop();
+        FrameCapture capture = current;
+        if (capture != null) {
+            capture.stop();
         }
         Thread t = runner;
         if (t != null) {
             t.interrupt(); // ends a backoff pause
         }
         return stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            // stop() interrupts a pause; the loop checks the flag
-        }
     }
 
     private static Duration next(Duration d) {
