@@ -1,6 +1,7 @@
 package dev.vip.netlink;
 
 import java.nio.ByteBuffer;
+import jnr.constants.platform.Errno;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
@@ -27,8 +28,8 @@ public interface LibC {
     int MSG_DONTWAIT = 0x40;
     short POLLIN = 0x1;
 
-    int EINTR = 4;
-    int EAGAIN = 11;
+    int EINTR = Errno.EINTR.intValue();
+    int EAGAIN = Errno.EAGAIN.intValue();
 
     int socket(int domain, int type, int protocol);
 

@@ -9,6 +9,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import jnr.constants.platform.Errno;
 
 /**
  * Adds, deletes and finds a VIP on its interface, idempotently: adding what is there already, or deleting
@@ -16,8 +17,8 @@ import java.util.Optional;
  * conflict and is left alone.
  */
 public final class AddressManager implements Closeable {
-    private static final int EEXIST = 17;
-    private static final int EADDRNOTAVAIL = 99;
+    private static final int EEXIST = Errno.EEXIST.intValue();
+    private static final int EADDRNOTAVAIL = Errno.EADDRNOTAVAIL.intValue();
 
     private final RtnetlinkClient netlink;
 
@@ -130,10 +131,10 @@ public final class AddressManager implements Closeable {
     }
 
     /** The MACs of every interface of this namespace: frames from them are our own. */
-    public java.util.Set<dev.vip.netlink.MacAddress> localMacs() throws IOException {
-        java.util.Set<dev.vip.netlink.MacAddress> macs = new java.util.HashSet<>();
+    public java.util.Set<MacAddress> localMacs() throws IOException {
+        java.util.Set<MacAddress> macs = new java.util.HashSet<>();
         for (LinkMessage link : netlink.links()) {
-            if (link.mac() != null && !link.mac().equals(dev.vip.netlink.MacAddress.ZERO)) {
+            if (link.mac() != null && !link.mac().equals(MacAddress.ZERO)) {
                 macs.add(link.mac());
             }
         }
