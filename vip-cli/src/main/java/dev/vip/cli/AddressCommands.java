@@ -1,6 +1,7 @@
 package dev.vip.cli;
 
 import dev.vip.core.AddOptions;
+import dev.vip.core.Address;
 import dev.vip.core.AddressManager;
 import dev.vip.core.Announcer;
 import dev.vip.core.Capability;
@@ -10,7 +11,6 @@ import dev.vip.core.Prober;
 import dev.vip.core.Vip;
 import dev.vip.core.daemon.DaemonClient;
 import dev.vip.core.daemon.Request;
-import dev.vip.netlink.AddressMessage;
 import dev.vip.netlink.MacAddress;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -150,7 +150,7 @@ final class AddressCommands {
                     AddressManager.Outcome outcome = manager.add(vip, options);
                     int sent = announcer == null ? 0 : announcer.announce(vip.prefix().address(), announce.arpMode,
                             announce.count, announce.interval);
-                    String shownLabel = outcome.presence().address().map(AddressMessage::label).orElse(null);
+                    String shownLabel = outcome.presence().address().map(Address::label).orElse(null);
                     print(result("add", vip).put("label", shownLabel).put("changed", outcome.changed())
                                     .put("announced", sent),
                             (outcome.changed() ? "added " + vip.prefix() + " to " : vip.prefix() + " was already on ")

@@ -31,13 +31,13 @@ public final class AddressManager implements Closeable {
     }
 
     /** What the kernel has for the VIP's address on its interface, in whatever form. */
-    public record Presence(LinkMessage link, Optional<AddressMessage> address) {
+    public record Presence(Link link, Optional<Address> address) {
         /**
          * The interface's MAC, for the frames that announce or probe: an interface without an Ethernet
          * address (loopback, a tunnel, an all-zero MAC) cannot carry the VIP at layer 2.
          */
         public MacAddress ethernetMac() throws NotEthernetException {
-            if (link.mac() == null || link.has(LinkMessage.IFF_LOOPBACK) || link.mac().equals(MacAddress.ZERO)) {
+            if (link.mac() == null || link.loopback() || link.mac().equals(MacAddress.ZERO)) {
                 throw new NotEthernetException(link.name());
             }
             return link.mac();
@@ -55,10 +55,12 @@ public final class AddressManager implements Closeable {
 
     public Presence find(Vip vip) throws IOException {
         LinkMessage link = netlink.link(vip.interfaceName());
-        Optional<AddressMessage> found = netlink.listAddresses(link.index()).stream()
+        Optional<Address> found = netlink.listAddresses(link.index()).stream()
                 .filter(a -> vip.prefix().address().equals(a.primaryAddress()))
-                .findFirst();
-        return new Presence(link, found);
+                .findFirst()
+                .map(a -> new Address(a.primaryAddress(), a.prefixLength(), a.label()));
+        return new Presence(new Link(link.index(), link.name(), link.has(LinkMessage.IFF_UP | LinkMessage.IFF_LOWER_UP),
+                link.has(LinkMessage.IFF_LOOPBACK), link.mac()), found);
     }
 
     /** {@code ip addr add}, unless the address is there with the same prefix and label. */
@@ -95,7 +97,7 @@ public final class AddressManager implements Closeable {
         if (before.address().isEmpty()) {
             return new Outcome(false, before);
         }
-        AddressMessage there = before.address().get();
+        Address there = before.address().get();
         if (there.prefixLength() != vip.prefix().length()) {
             throw new ConflictException("the interface has " + describe(vip, there) + ", not " + vip.prefix());
         }
@@ -141,7 +143,7 @@ public final class AddressManager implements Closeable {
         return macs;
     }
 
-    private static void requireSameForm(Vip vip, AddressMessage there) throws ConflictException {
+    private static void requireSameForm(Vip vip, Address there) throws ConflictException {
         boolean samePrefix = there.prefixLength() == vip.prefix().length();
         boolean sameLabel = !vip.prefix().isIpv4() || java.util.Objects.equals(vip.effectiveLabel(), there.label());
         if (!samePrefix || !sameLabel) {
@@ -150,7 +152,7 @@ public final class AddressManager implements Closeable {
     }
 
     /** "198.51.100.10/24 (label eth0:1)" for what the kernel holds. */
-    public static String describe(Vip vip, AddressMessage there) {
+    public static String describe(Vip vip, Address there) {
         return vip.prefix().addressText() + "/" + there.prefixLength()
                 + (there.label() == null ? "" : " (label " + there.label() + ")");
     }

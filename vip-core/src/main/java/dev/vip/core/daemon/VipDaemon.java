@@ -9,7 +9,6 @@ import dev.vip.core.Sighting;
 import dev.vip.core.Vip;
 import dev.vip.core.Watcher;
 import dev.vip.netlink.KernelEvents;
-import dev.vip.netlink.LinkMessage;
 import dev.vip.netlink.MacAddress;
 import dev.vip.core.daemon.Arbiter.Action;
 import dev.vip.core.daemon.Arbiter.Standing;
@@ -153,7 +152,7 @@ public final class VipDaemon {
         addresses = AddressManager.open();
         AddressManager.Presence presence = addresses.find(config.vip());
         mac = presence.ethernetMac();
-        linkUp = presence.link().has(LinkMessage.IFF_UP | LinkMessage.IFF_LOWER_UP);
+        linkUp = presence.link().up();
         announcer = Announcer.open(config.vip().interfaceName(), mac);
         announcer.prepare(config.vip().prefix().address(), config.arpMode()); // the first claim pays no class loading
         RepmgrEvent.parse("1 standby_promote 1"); // nor the first event's parsing
