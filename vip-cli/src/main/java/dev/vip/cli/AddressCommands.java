@@ -10,6 +10,7 @@ import dev.vip.core.Json;
 import dev.vip.core.Prober;
 import dev.vip.core.Vip;
 import dev.vip.core.daemon.DaemonClient;
+import dev.vip.core.daemon.Reply;
 import dev.vip.core.daemon.Request;
 import dev.vip.netlink.MacAddress;
 import java.io.IOException;
@@ -74,7 +75,7 @@ final class AddressCommands {
          * Asks a running daemon that manages this VIP; empty when there is none (or it manages another
          * VIP), so that the caller acts directly.
          */
-        static Optional<Json> viaDaemon(DaemonOptions daemon, Request.Change change, String what)
+        static Optional<Reply> viaDaemon(DaemonOptions daemon, Request.Change change, String what)
                 throws CommandFailure {
             try {
                 return DaemonClient.act(daemon.socket, change);
@@ -117,12 +118,12 @@ final class AddressCommands {
         public Integer call() throws Exception {
             Vip vip = target.vip(address.label);
             if (!daemon.direct && !probe) {
-                Optional<Json> reply = viaDaemon(daemon, new Request.Claim(vip), "add " + vip.prefix() + " to "
+                Optional<Reply> reply = viaDaemon(daemon, new Request.Claim(vip), "add " + vip.prefix() + " to "
                         + vip.interfaceName());
                 if (reply.isPresent()) {
-                    print(result("add", vip).put("changed", reply.get().get("changed"))
-                                    .put("announced", reply.get().get("announced")).put("daemon", true),
-                            (reply.get().flag("changed") ? "added " + vip.prefix() + " to " : vip.prefix()
+                    print(result("add", vip).put("changed", reply.get().changed())
+                                    .put("announced", reply.get().announced()).put("daemon", true),
+                            (reply.get().changed() ? "added " + vip.prefix() + " to " : vip.prefix()
                                     + " was already on ") + vip.interfaceName() + " (through the daemon, which "
                                     + "announces it)");
                     return ExitCodes.OK;
@@ -186,11 +187,11 @@ final class AddressCommands {
                 return new WatchCommand(this, vip).run();
             }
             if (!daemon.direct) {
-                Optional<Json> reply = viaDaemon(daemon, new Request.Release(vip, force), "delete "
+                Optional<Reply> reply = viaDaemon(daemon, new Request.Release(vip, force), "delete "
                         + vip.prefix() + " from " + vip.interfaceName());
                 if (reply.isPresent()) {
-                    print(result("del", vip).put("changed", reply.get().get("changed")).put("daemon", true),
-                            (reply.get().flag("changed") ? "deleted " + vip.prefix() + " from " : vip.prefix()
+                    print(result("del", vip).put("changed", reply.get().changed()).put("daemon", true),
+                            (reply.get().changed() ? "deleted " + vip.prefix() + " from " : vip.prefix()
                                     + " was not on ") + vip.interfaceName() + " (through the daemon)");
                     return ExitCodes.OK;
                 }

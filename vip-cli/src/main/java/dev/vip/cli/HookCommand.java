@@ -6,6 +6,7 @@ import dev.vip.core.Json;
 import dev.vip.core.Vip;
 import dev.vip.core.daemon.DaemonClient;
 import dev.vip.core.daemon.RepmgrEvent;
+import dev.vip.core.daemon.Reply;
 import dev.vip.core.daemon.Request;
 import dev.vip.hook.Conninfo;
 import dev.vip.hook.Fence;
@@ -124,9 +125,9 @@ final class HookCommand implements Callable<Integer>, Main.Reporting {
 
         @Override
         public boolean claim() throws Exception {
-            Optional<Json> reply = viaDaemon(new Request.Claim(vip));
+            Optional<Reply> reply = viaDaemon(new Request.Claim(vip));
             if (reply.isPresent()) {
-                return reply.get().flag("changed");
+                return reply.get().changed();
             }
             try (AddressManager manager = AddressManager.open()) {
                 AddressManager.Presence before = manager.find(vip);
@@ -145,16 +146,16 @@ final class HookCommand implements Callable<Integer>, Main.Reporting {
 
         @Override
         public boolean release() throws Exception {
-            Optional<Json> reply = viaDaemon(new Request.Release(vip, false));
+            Optional<Reply> reply = viaDaemon(new Request.Release(vip, false));
             if (reply.isPresent()) {
-                return reply.get().flag("changed");
+                return reply.get().changed();
             }
             try (AddressManager manager = AddressManager.open()) {
                 return manager.release(vip).changed();
             }
         }
 
-        private Optional<Json> viaDaemon(Request.Change change) throws IOException {
+        private Optional<Reply> viaDaemon(Request.Change change) throws IOException {
             return daemon.direct ? Optional.empty() : DaemonClient.act(daemon.socket, change);
         }
 

@@ -2,6 +2,7 @@ package dev.vip.cli;
 
 import dev.vip.core.Json;
 import dev.vip.core.daemon.DaemonClient;
+import dev.vip.core.daemon.Reply;
 import dev.vip.core.daemon.Request;
 import java.io.IOException;
 import java.util.Optional;
@@ -60,7 +61,7 @@ final class PauseCommands {
 
         @Override
         public Integer call() throws CommandFailure {
-            Optional<Json> reply;
+            Optional<Reply> reply;
             try {
                 reply = DaemonClient.ask(socket, new Request.Pause(verb.equals("pause")));
             } catch (IOException e) {
@@ -69,14 +70,15 @@ final class PauseCommands {
             if (reply.isEmpty()) {
                 throw CommandFailure.failed("cannot " + verb + " the daemon: no daemon is listening on " + socket);
             }
-            Json r = reply.get();
+            Reply r = reply.get();
             if (output.json) {
-                spec.commandLine().getOut().println(r);
+                spec.commandLine().getOut().println(new Json().put("ok", true).put("action", verb)
+                        .put("changed", r.changed()).put("paused", r.paused()));
             } else if (!output.quiet) {
                 spec.commandLine().getOut().println(verb.equals("pause")
-                        ? (r.flag("changed") ? "paused: the daemon changes nothing on its own until vip resume"
+                        ? (r.changed() ? "paused: the daemon changes nothing on its own until vip resume"
                                 : "already paused")
-                        : (r.flag("changed") ? "resumed: the daemon checks now" : "was not paused"));
+                        : (r.changed() ? "resumed: the daemon checks now" : "was not paused"));
             }
             return ExitCodes.OK;
         }

@@ -3,6 +3,8 @@ package dev.vip.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import dev.vip.core.daemon.DaemonClient.Refused;
+import dev.vip.core.daemon.Reply;
 import dev.vip.netlink.ErrnoException;
 import java.io.IOException;
 import jnr.constants.platform.Errno;
@@ -38,14 +40,14 @@ class FailureTest {
     @Test
     void aDaemonsNoIsExit4ForPermission5ForFencing3Otherwise() {
         java.nio.file.Path socket = java.nio.file.Path.of("/run/vip/vip.sock");
-        Failure permission = Failure.of("add", new dev.vip.core.daemon.DaemonClient.Refused(socket,
-                Json.parse("{\"ok\":false,\"refused\":true,\"error\":\"uid 1000 may not claim\"}")));
+        Failure permission = Failure.of("add", new Refused(socket,
+                Reply.of(Json.parse("{\"ok\":false,\"refused\":true,\"error\":\"uid 1000 may not claim\"}"))));
         assertEquals(new Failure(4, "cannot add: the daemon at /run/vip/vip.sock says: uid 1000 may not claim"),
                 permission);
-        assertEquals(5, Failure.of("claim the VIP", new dev.vip.core.daemon.DaemonClient.Refused(socket,
-                Json.parse("{\"ok\":false,\"fenced\":true,\"error\":\"a standby\"}"))).exitCode());
-        assertEquals(3, Failure.of("delete", new dev.vip.core.daemon.DaemonClient.Refused(socket,
-                Json.parse("{\"ok\":false,\"error\":\"netlink\"}"))).exitCode());
+        assertEquals(5, Failure.of("claim the VIP", new Refused(socket,
+                Reply.of(Json.parse("{\"ok\":false,\"fenced\":true,\"error\":\"a standby\"}")))).exitCode());
+        assertEquals(3, Failure.of("delete", new Refused(socket,
+                Reply.of(Json.parse("{\"ok\":false,\"error\":\"netlink\"}")))).exitCode());
     }
 
     @Test

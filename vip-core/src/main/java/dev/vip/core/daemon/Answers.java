@@ -60,13 +60,13 @@ final class Answers {
         Requester requester = new Requester("socket", peer.uid(), peer.pid());
         if (line == null) {
             return refuse("an unreadable request (too long, not UTF-8 or no newline)", requester,
-                    error("a request is one line: claim|release IF CIDR, pause, resume or status"));
+                    Reply.error("a request is one line: claim|release IF CIDR, pause, resume or status"));
         }
         Request request;
         try {
             request = Request.parse(line);
         } catch (Request.Malformed e) {
-            return refuse("'" + ControlServer.printable(line) + "' (malformed)", requester, error(e.getMessage()));
+            return refuse("'" + ControlServer.printable(line) + "' (malformed)", requester, Reply.error(e.getMessage()));
         }
         if (request instanceof Request.Status) {
             return daemon.status(); // read-only: open to anyone, and not counted
@@ -75,13 +75,13 @@ final class Answers {
             String verb = p.line();
             if (!authorizer.mayChange(peer.uid(), peer.gid())) {
                 return refuse(verb + " (uid " + peer.uid() + " is not an allowed user or group member)", requester,
-                        error("permission denied: uid " + peer.uid() + " may not " + verb
-                                + " the daemon (allowed: root and the daemon's --allow-user/--allow-group)")
-                                .put("refused", true));
+                        Reply.refused("permission denied: uid " + peer.uid() + " may not " + verb
+                                + " the daemon (allowed: root and the daemon's --allow-user/--allow-group)"));
             }
             daemon.countRequest(false);
             boolean changed = p.pause() ? daemon.pause(requester) : daemon.resume(requester);
-            return new Json().put("ok", true).put("action", verb).put("changed", changed).put("paused", p.pause());
+            return new Json().put(Reply.OK, true).put("action", verb).put(Reply.CHANGED, changed)
+                    .put(Reply.PAUSED, p.pause());
         }
         Request.Change change = (Request.Change) request;
         String verb = change.verb();
@@ -90,17 +90,17 @@ final class Answers {
             return refuse(verb + " " + ControlServer.printable(change.interfaceName()) + " "
                             + ControlServer.printable(change.prefix()) + " (this daemon manages " + vip.prefix() + " on "
                             + vip.interfaceName() + ")", requester,
-                    error("this daemon manages " + vip.prefix() + " on " + vip.interfaceName()).put("unmanaged", true));
+                    Reply.unmanaged("this daemon manages " + vip.prefix() + " on " + vip.interfaceName()));
         }
         if (!authorizer.mayChange(peer.uid(), peer.gid())) {
             return refuse(verb + " (uid " + peer.uid() + " is not an allowed user or group member)", requester,
-                    error("permission denied: uid " + peer.uid() + " may not " + verb
-                            + " the VIP (allowed: root and the daemon's --allow-user/--allow-group)").put("refused", true));
+                    Reply.refused("permission denied: uid " + peer.uid() + " may not " + verb
+                            + " the VIP (allowed: root and the daemon's --allow-user/--allow-group)"));
         }
         boolean force = change instanceof Request.Release r && r.force();
         if (force && peer.uid() != 0) {
             return refuse("release force (root only)", requester,
-                    error("permission denied: only root may force a release").put("refused", true));
+                    Reply.refused("permission denied: only root may force a release"));
         }
         daemon.countRequest(false);
         log.accept("request from " + requester + ": " + verb + (force ? " (forced)" : ""));
@@ -129,7 +129,4 @@ final class Answers {
         }
     }
 
-    private static Json error(String message) {
-        return new Json().put("ok", false).put("error", message);
-    }
 }

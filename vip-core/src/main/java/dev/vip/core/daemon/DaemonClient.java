@@ -36,10 +36,10 @@ public final class DaemonClient {
         private final boolean permission;
         private final boolean fenced;
 
-        public Refused(Path socket, Json reply) {
-            super("the daemon at " + socket + " says: " + reply.string("error"));
-            this.permission = reply.flag("refused");
-            this.fenced = reply.flag("fenced");
+        public Refused(Path socket, Reply reply) {
+            super("the daemon at " + socket + " says: " + reply.error());
+            this.permission = reply.refused();
+            this.fenced = reply.fenced();
         }
 
         /** Refused for want of permission (this user may not ask for that). */
@@ -60,20 +60,21 @@ public final class DaemonClient {
      *
      * @throws Refused when the daemon says no
      */
-    public static Optional<Json> act(Path socket, Request.Change change) throws IOException {
+    public static Optional<Reply> act(Path socket, Request.Change change) throws IOException {
         return answered(socket, request(socket, change));
     }
 
     /** A request to the daemon itself (pause, resume): the reply, empty when no daemon listens there. */
-    public static Optional<Json> ask(Path socket, Request.Pause pause) throws IOException {
+    public static Optional<Reply> ask(Path socket, Request.Pause pause) throws IOException {
         return answered(socket, request(socket, pause));
     }
 
-    private static Optional<Json> answered(Path socket, Optional<Json> reply) throws Refused {
-        if (reply.isEmpty() || reply.get().flag("unmanaged")) {
+    private static Optional<Reply> answered(Path socket, Optional<Json> json) throws Refused {
+        Optional<Reply> reply = json.map(Reply::of);
+        if (reply.isEmpty() || reply.get().unmanaged()) {
             return Optional.empty();
         }
-        if (!reply.get().flag("ok")) {
+        if (!reply.get().ok()) {
             throw new Refused(socket, reply.get());
         }
         return reply;

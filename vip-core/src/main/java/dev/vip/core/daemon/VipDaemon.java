@@ -404,7 +404,7 @@ public final class VipDaemon {
         Truth t = truth.observe(askPeers);
         synchronized (this) {
             if (stopping) {
-                return result(verb(trigger), false).put("error", "the daemon is stopping");
+                return result(verb(trigger), false).put(Reply.ERROR, "the daemon is stopping");
             }
             // a claim request is decided the same whether the address is there or not (hold: the add is
             // idempotent; refuse), so the fast path asks the kernel nothing before the first frame
@@ -440,11 +440,11 @@ public final class VipDaemon {
                     }
                     yield doRelease(who, v.reason());
                 }
-                case WAIT -> result(verb(trigger), true).put("changed", false);
+                case WAIT -> result(verb(trigger), true).put(Reply.CHANGED, false);
                 case REFUSE -> {
                     fenceRefusals++;
                     log.accept(verb(trigger) + " by " + who + " refused: " + v.reason());
-                    yield result(verb(trigger), false).put("fenced", true).put("error", "refused: " + v.reason());
+                    yield result(verb(trigger), false).put(Reply.FENCED, true).put(Reply.ERROR, "refused: " + v.reason());
                 }
             };
             return out.put("decision", v.action().name().toLowerCase()).put("reason", v.reason());
@@ -453,7 +453,7 @@ public final class VipDaemon {
 
     private Json pausedReply(String verb, Requester who) {
         log.accept(verb + " by " + who + " not done: paused (" + paused.get() + ")");
-        return result(verb, true).put("changed", false).put("paused", true);
+        return result(verb, true).put(Reply.CHANGED, false).put(Reply.PAUSED, true);
     }
 
     private static String verb(Trigger trigger) {
@@ -630,11 +630,11 @@ public final class VipDaemon {
             if (outcome.changed() && who == Requester.CHECK) {
                 repairs++;
             }
-            return result("claim", true).put("changed", outcome.changed()).put("announced", sent);
+            return result("claim", true).put(Reply.CHANGED, outcome.changed()).put(Reply.ANNOUNCED, sent);
         } catch (IOException | ConflictException e) {
             errors++;
             log.accept("claim by " + who + " failed: " + e.getMessage());
-            return result("claim", false).put("error", e.getMessage());
+            return result("claim", false).put(Reply.ERROR, e.getMessage());
         }
     }
 
@@ -652,11 +652,11 @@ public final class VipDaemon {
             followers.forEach(f -> f.release(who, suspended));
             log.accept("release by " + who + ": " + (changed ? "deleted " : "did not have ") + config.vip().prefix()
                     + ": " + why);
-            return result("release", true).put("changed", changed);
+            return result("release", true).put(Reply.CHANGED, changed);
         } catch (IOException e) {
             errors++;
             log.accept("release by " + who + " failed: " + e.getMessage());
-            return result("release", false).put("error", e.getMessage());
+            return result("release", false).put(Reply.ERROR, e.getMessage());
         }
     }
 
@@ -673,7 +673,7 @@ public final class VipDaemon {
                 log.accept("defended " + config.vip().prefix() + " (" + sent + " frames) on " + who + ": " + why);
             }
         }
-        return result("claim", true).put("changed", false).put("announced", sent);
+        return result("claim", true).put(Reply.CHANGED, false).put(Reply.ANNOUNCED, sent);
     }
 
     /**
@@ -1084,7 +1084,7 @@ public final class VipDaemon {
     }
 
     private Json result(String action, boolean ok) {
-        return new Json().put("ok", ok).put("action", action).put("interface", config.vip().interfaceName())
+        return new Json().put(Reply.OK, ok).put("action", action).put("interface", config.vip().interfaceName())
                 .put("address", config.vip().prefix().toString());
     }
 
