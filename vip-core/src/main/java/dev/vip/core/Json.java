@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * One JSON object on one line (strings, booleans, numbers; objects and lists of them nested, for
  * {@code vip status --cluster}): the CLI's --json output and the daemon's control-socket replies.
- * {@link #parse} reads back the flat subset, which is all the socket carries.
+ * {@link #parse} reads back the flat subset, which is all the socket carries. Hand-written rather than a
+ * library because of start-up: jackson-jr costs a command about 21 ms more (BENCHMARKS.md, "JSON").
  */
 public final class Json {
     private final Map<String, Object> fields = new LinkedHashMap<>();
