@@ -254,6 +254,18 @@ record_is_standby() {
         2>/dev/null)" = t ]
 }
 
+# Node $1, whose own record does not say it follows the primary $2 (its repmgrd did not follow after a
+# failover: it stays attached where it was, perhaps to a standby, and its repmgrd watches that one),
+# made to follow $2 as an operator would (repmgr standby follow), so that the next fault starts from
+# every standby streaming from the primary. Said in the log, with what pg_stat_replication showed.
+cluster_follow() {
+    log "n$1: its own record is not an active standby of n$2 ($(sql "$1" -c "select coalesce(upstream_node_id::text, '-') from repmgr.nodes where node_id = $1" 2>/dev/null)); repmgr standby follow, as an operator would"
+    as_pg $P-n$1 $BIN/repmgr -f $B/n$1/repmgr.conf standby follow --upstream-node-id=$2 >> $B/n$1/follow.log 2>&1 ||
+        log "n$1: standby follow failed: $(tail -2 $B/n$1/follow.log | tr '\n' ' ')"
+    wait_until 30 streams "$1" "$2" && wait_until 20 record_is_standby "$1" "$2" ||
+        log "n$1: still not streaming from n$2 as a recorded standby"
+}
+
 # After an incident, repmgrd started again on every standby of the primary $1, as an operator would, and
 # watching it (a standby's repmgrd that lived through its primary's partition, or a rejoined old
 # primary's, can stay in degraded monitoring or between its loops and never fail over again: seen with
@@ -266,7 +278,7 @@ cluster_repmgrd_fresh() {
         [ "$n" = "$1" ] && continue
         pkill -f "^$BIN/repmgrd -f $B/n$n/repmgr.conf"  # anchored: not the shell waiting for it
         wait_until 10 sh -c "! pgrep -f '^$BIN/repmgrd -f $B/n$n/repmgr.conf' >/dev/null"
-        wait_until 20 record_is_standby $n $1 || log "n$n: its own record is not yet an active standby of n$1"
+        wait_until 20 record_is_standby $n $1 || cluster_follow $n $1
         cluster_repmgrd $n
     done
     for n in $CLUSTER_NODES; do

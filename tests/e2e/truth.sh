@@ -258,6 +258,7 @@ check "and on the primary n$P4 too (its own VIPs found on its interface)" cluste
     ".ok and .asked_from == \"n$P4\" and .vips[0].holders == [\"n$P4\"]"
 
 log "scenario 6: both standbys' repmgrd frozen (SIGSTOP): their last sight of n$P4 only grows, no failover can come"
+log "streaming from n$P4 (pg_stat_replication): $(sql $P4 -c "select string_agg(application_name || ' ' || state, ', ' order by 1) from pg_stat_replication" 2>/dev/null)"
 frozen_pids=""
 for n in $NODES; do [ $n != $P4 ] && frozen_pids="$frozen_pids $(cat $B/n$n/repmgrd.pid)"; done
 kill -STOP $frozen_pids
