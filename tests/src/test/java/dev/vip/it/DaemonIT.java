@@ -150,6 +150,9 @@ class DaemonIT {
         assertEquals("eth0:0", there.get("label").asText(), "the daemon's label");
         assertTrue(TestBed.eventually(Duration.ofSeconds(2),
                 () -> TestBed.mac(1).equals(bed.neighbour(client, VIP).get("lladdr").asText())));
+        // the claim's second round leaves an interval after the first: a release before it would cancel it
+        assertTrue(TestBed.eventually(Duration.ofSeconds(5), () -> status().get("announcements_sent").asInt() == 4),
+                "the claim's two rounds sent");
 
         TestBed.Result del = bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "del", "-i", "eth0", "-a", CIDR,
                 "--socket", socket().toString(), "--json");
@@ -262,6 +265,10 @@ class DaemonIT {
         daemon = startDaemon();
         assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
                 "--socket", socket().toString()).exit());
+        // the claim's rounds done first, so that its second round is not counted as an announcement after
+        // the link came up
+        assertTrue(TestBed.eventually(Duration.ofSeconds(5), () -> status().get("announcements_sent").asInt() == 4),
+                "the claim's two rounds sent");
         // n1's link goes down; meanwhile n2 takes the address without announcing it (as after a failover
         // whose announcements n1 missed); the client's entry still says n1
         bed.ok("ip", "-n", n1, "link", "set", "eth0", "down");
@@ -282,6 +289,9 @@ class DaemonIT {
         daemon = startDaemon();
         assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
                 "--socket", socket().toString()).exit());
+        // the claim's second round must not pass for the re-announcement
+        assertTrue(TestBed.eventually(Duration.ofSeconds(5), () -> status().get("announcements_sent").asInt() == 4),
+                "the claim's two rounds sent");
         bed.ok("ip", "-n", n1, "link", "set", "eth0", "down");
         long before = status().get("announcements_sent").asLong();
         bed.ok("ip", "-n", n1, "link", "set", "eth0", "up");
