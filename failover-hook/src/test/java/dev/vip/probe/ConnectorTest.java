@@ -34,6 +34,15 @@ class ConnectorTest {
         }
     }
 
+    /** An opener held up until the test lets it go, as a connect whose SYN went unanswered. */
+    private static void await(CountDownLatch release) {
+        try {
+            release.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void aConnectionThatAnswersIsReturned() throws Exception {
         try (Connector<Conn> c = new Connector<>(() -> new Conn(1), 4)) {
@@ -76,11 +85,7 @@ class ConnectorTest {
         try (Connector<Conn> c = new Connector<>(() -> {
             int n = calls.incrementAndGet();
             if (n == 1) {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                await(release);
             }
             Conn conn = new Conn(n);
             opened.add(conn);
@@ -106,11 +111,7 @@ class ConnectorTest {
         AtomicInteger calls = new AtomicInteger();
         try (Connector<Conn> c = new Connector<>(() -> {
             calls.incrementAndGet();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            await(release);
             throw new SQLException("timed out", "08001");
         }, 3)) {
             for (int i = 0; i < 6; i++) {
@@ -130,11 +131,7 @@ class ConnectorTest {
         try (Connector<Conn> c = new Connector<>(() -> {
             int n = calls.incrementAndGet();
             if (n == 1) {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                await(release);
                 firstEnded.countDown();
                 throw new SQLException("stale", "08006");
             }
@@ -156,11 +153,7 @@ class ConnectorTest {
         CountDownLatch release = new CountDownLatch(1);
         List<Conn> opened = new CopyOnWriteArrayList<>();
         Connector<Conn> c = new Connector<>(() -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            await(release);
             Conn conn = new Conn(opened.size() + 1);
             opened.add(conn);
             return conn;

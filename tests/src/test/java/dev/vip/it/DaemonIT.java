@@ -87,6 +87,12 @@ class DaemonIT {
         return bed.run(TestBed.as(n1, user, new String[0], command.toArray(String[]::new)));
     }
 
+    /** The claim's two announcement rounds (request + reply each) sent: the second leaves an interval later. */
+    private void awaitClaimRounds() throws Exception {
+        assertTrue(TestBed.eventually(Duration.ofSeconds(5), () -> status().get("announcements_sent").asInt() == 4),
+                "the claim's two rounds sent");
+    }
+
     private JsonNode status() throws Exception {
         TestBed.Result r = bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "status", "--json", "--socket",
                 socket().toString());
@@ -151,8 +157,7 @@ class DaemonIT {
         assertTrue(TestBed.eventually(Duration.ofSeconds(2),
                 () -> TestBed.mac(1).equals(bed.neighbour(client, VIP).get("lladdr").asText())));
         // the claim's second round leaves an interval after the first: a release before it would cancel it
-        assertTrue(TestBed.eventually(Duration.ofSeconds(5), () -> status().get("announcements_sent").asInt() == 4),
-                "the claim's two rounds sent");
+        awaitClaimRounds();
 
         TestBed.Result del = bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "del", "-i", "eth0", "-a", CIDR,
                 "--socket", socket().toString(), "--json");
@@ -267,8 +272,7 @@ class DaemonIT {
                 "--socket", socket().toString()).exit());
         // the claim's rounds done first, so that its second round is not counted as an announcement after
         // the link came up
-        assertTrue(TestBed.eventually(Duration.ofSeconds(5), () -> status().get("announcements_sent").asInt() == 4),
-                "the claim's two rounds sent");
+        awaitClaimRounds();
         // n1's link goes down; meanwhile n2 takes the address without announcing it (as after a failover
         // whose announcements n1 missed); the client's entry still says n1
         bed.ok("ip", "-n", n1, "link", "set", "eth0", "down");
@@ -290,8 +294,7 @@ class DaemonIT {
         assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
                 "--socket", socket().toString()).exit());
         // the claim's second round must not pass for the re-announcement
-        assertTrue(TestBed.eventually(Duration.ofSeconds(5), () -> status().get("announcements_sent").asInt() == 4),
-                "the claim's two rounds sent");
+        awaitClaimRounds();
         bed.ok("ip", "-n", n1, "link", "set", "eth0", "down");
         long before = status().get("announcements_sent").asLong();
         bed.ok("ip", "-n", n1, "link", "set", "eth0", "up");

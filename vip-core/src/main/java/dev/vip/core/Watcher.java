@@ -41,7 +41,7 @@ public final class Watcher {
         /** A capture of the frames that may claim the VIP, on its interface. */
         FrameCapture capture(Vip vip) throws IOException;
 
-        /** Loads what the first frame and the first claim would (see {@link #warmUp}). */
+        /** Loads what the first claim would (the VIP looked up once; see {@link Watcher#warmUp}). */
         void warmUp(Vip vip) throws IOException;
 
         /** Waits before reopening; {@link #stop} interrupts it. */
@@ -97,7 +97,8 @@ public final class Watcher {
      * @param handler   decides and acts on a foreign claim; null to delete the VIP
      */
     public Watcher(Vip vip, AddressManager addresses, Listener listener, ClaimHandler handler) {
-        this(vip, new RealHost(addresses), listener, handler != null ? handler : claim -> addresses.release(vip).changed());
+        this(vip, new RealHost(addresses), listener,
+                handler != null ? handler : claim -> addresses.release(vip).changed());
     }
 
     /** A watcher on another host than this one's kernel and libpcap: a test's. */

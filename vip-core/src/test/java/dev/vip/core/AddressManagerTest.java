@@ -72,10 +72,15 @@ class AddressManagerTest {
         assertEquals(List.of(there(24, null)), kernel.addresses());
     }
 
+    /** Someone else's change, between our look (a link and an address request) and our own change. */
+    private void beforeOurChange(Runnable change) {
+        kernel.beforeNext(() -> kernel.beforeNext(() -> kernel.beforeNext(change)));
+    }
+
     /** Our add, with {@code other} added by someone else after our look and before our RTM_NEWADDR. */
     private AddressManager.Outcome addWithRace(AddressMessage other) throws Exception {
         // find() makes two requests (link, address dump); the third is our add
-        kernel.beforeNext(() -> kernel.beforeNext(() -> kernel.beforeNext(() -> kernel.address(other))));
+        beforeOurChange(() -> kernel.address(other));
         AddressManager.Outcome o = manager.add(VIP, AddOptions.DEFAULT);
         assertEquals(List.of("RTM_GETLINK", "RTM_GETADDR", "RTM_NEWADDR"), kernel.requests().subList(0, 3));
         return o;
@@ -93,7 +98,7 @@ class AddressManagerTest {
     @Test
     void deletedBySomeoneElseBetweenOurLookAndOurDeleteIsNoError() throws Exception {
         kernel.address(there(32, "eth0:0"));
-        kernel.beforeNext(() -> kernel.beforeNext(() -> kernel.beforeNext(() -> kernel.remove(VIP.prefix().address()))));
+        beforeOurChange(() -> kernel.remove(VIP.prefix().address()));
         AddressManager.Outcome o = manager.delete(VIP);
         assertFalse(o.changed(), "EADDRNOTAVAIL after our look: gone already, not an error");
         assertTrue(o.presence().address().isEmpty());

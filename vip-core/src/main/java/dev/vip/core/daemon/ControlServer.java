@@ -27,8 +27,9 @@ import jnr.unixsocket.UnixSocketOptions;
 
 /**
  * The control socket: one request line per connection ({@link Request}), one JSON line back
- * ({@link Answers}). Anyone may connect (mode 0666) and ask for the status; who may claim and release is decided from the peer's credentials
- * (SO_PEERCRED, {@link Authorizer}), never from the file mode, so that a refused peer is told why.
+ * ({@link Answers}). Anyone may connect (mode 0666) and ask for the status; who may claim and release is
+ * decided from the peer's credentials (SO_PEERCRED, {@link Authorizer}), never from the file mode, so
+ * that a refused peer is told why.
  *
  * <p>No client can stall another: one thread waits on every connection at once (a selector) and hands
  * each complete line to a worker, so a client that dribbles a byte a second, or a thousand that connect
@@ -37,7 +38,8 @@ import jnr.unixsocket.UnixSocketOptions;
  * Each user (the peer's uid, SO_PEERCRED) may have {@link #PER_USER} connections waiting; more close its
  * own oldest, so a flooding user delays nobody else (at most {@link #MAX_CONNECTIONS} in all: then the
  * oldest of the user with the most goes). Accepted
- * changes are logged one line each; refusals at most one line per {@link Answers#REFUSAL_LOG_MS}, with a count.
+ * changes are logged one line each; refusals at most one line per {@link Answers#REFUSAL_LOG_MS}, with a
+ * count.
  */
 final class ControlServer {
     static final int MAX_REQUEST = 256;
