@@ -3,7 +3,8 @@ package dev.vip.cli;
 import dev.vip.core.AddOptions;
 import dev.vip.core.Address;
 import dev.vip.core.AddressManager;
-import dev.vip.core.Announcer;
+import dev.vip.core.ArpMode;
+import dev.vip.core.Claims;
 import dev.vip.core.Capability;
 import dev.vip.core.ConflictException;
 import dev.vip.core.Json;
@@ -71,14 +72,11 @@ final class AddressCommands {
             }
         }
 
-        /**
-         * Asks a running daemon that manages this VIP; empty when there is none (or it manages another
-         * VIP), so that the caller acts directly.
-         */
+        /** {@link DaemonOptions#act}, its failures as the command's. */
         static Optional<Reply> viaDaemon(DaemonOptions daemon, Request.Change change, String what)
                 throws CommandFailure {
             try {
-                return DaemonClient.act(daemon.socket, change);
+                return daemon.act(change);
             } catch (IOException e) {
                 throw CommandFailure.of(what, e);
             }
@@ -117,7 +115,7 @@ final class AddressCommands {
         @Override
         public Integer call() throws Exception {
             Vip vip = target.vip(address.label);
-            if (!daemon.direct && !probe) {
+            if (!probe) {
                 Optional<Reply> reply = viaDaemon(daemon, new Request.Claim(vip), "add " + vip.prefix() + " to "
                         + vip.interfaceName());
                 if (reply.isPresent()) {
@@ -132,12 +130,11 @@ final class AddressCommands {
             AddOptions options = address.addOptions();
             announce.validate();
             String what = "add " + vip.prefix() + " to " + vip.interfaceName();
-            try (AddressManager manager = AddressManager.open()) {
-                AddressManager.Presence before = manager.find(vip);
-                MacAddress ours = noAnnounce && !probe ? null : before.ethernetMac();
-                if (probe && before.address().isEmpty()) {
-                    Optional<MacAddress> owner = Prober.probe(vip.interfaceName(), ours, manager.localMacs(),
-                            vip.prefix().address(), probeTimeout, 3);
+            // the announcing handle is opened before the address is added (Claims), and before the probe
+            try (Claims claims = Claims.open(vip, options, announce.arpMode, !noAnnounce)) {
+                if (probe && claims.atOpen().address().isEmpty()) {
+                    Optional<MacAddress> owner = Prober.probe(vip.interfaceName(), claims.atOpen().ethernetMac(),
+                            claims.addresses().localMacs(), vip.prefix().address(), probeTimeout, 3);
                     if (owner.isPresent()) {
                         print(result("add", vip).put("changed", false).put("in_use", true)
                                         .put("owner", owner.get().toString()),
@@ -145,19 +142,15 @@ final class AddressCommands {
                         return ExitCodes.NOT_PRESENT;
                     }
                 }
-                // The pcap handle is opened before the address is added, so that the first announcement
-                // leaves right after the kernel's ack.
-                try (Announcer announcer = noAnnounce ? null : Announcer.open(vip.interfaceName(), ours)) {
-                    AddressManager.Outcome outcome = manager.add(vip, options);
-                    int sent = announcer == null ? 0 : announcer.announce(vip.prefix().address(), announce.arpMode,
-                            announce.count, announce.interval);
-                    String shownLabel = outcome.presence().address().map(Address::label).orElse(null);
-                    print(result("add", vip).put("label", shownLabel).put("changed", outcome.changed())
-                                    .put("announced", sent),
-                            (outcome.changed() ? "added " + vip.prefix() + " to " : vip.prefix() + " was already on ")
-                                    + vip.interfaceName() + (shownLabel == null ? "" : " as " + shownLabel)
-                                    + (sent > 0 ? "; announced it (" + sent + " frames)" : ""));
-                }
+                Claims.Claimed claimed = claims.claim(Claims.IfPresent.ANNOUNCE, Claims.THROW);
+                int sent = claimed.sent() + (noAnnounce ? 0 : claims.rounds(announce.count - 1, announce.interval,
+                        announce.interval, Claims.THROW));
+                String shownLabel = claimed.presence().address().map(Address::label).orElse(null);
+                print(result("add", vip).put("label", shownLabel).put("changed", claimed.added())
+                                .put("announced", sent),
+                        (claimed.added() ? "added " + vip.prefix() + " to " : vip.prefix() + " was already on ")
+                                + vip.interfaceName() + (shownLabel == null ? "" : " as " + shownLabel)
+                                + (sent > 0 ? "; announced it (" + sent + " frames)" : ""));
             } catch (IOException | ConflictException e) {
                 throw CommandFailure.of(what, e, noAnnounce && !probe ? ADMIN : ADMIN_AND_RAW);
             }
@@ -186,20 +179,18 @@ final class AddressCommands {
             if (watch) {
                 return new WatchCommand(this, vip).run();
             }
-            if (!daemon.direct) {
-                Optional<Reply> reply = viaDaemon(daemon, new Request.Release(vip, force), "delete "
-                        + vip.prefix() + " from " + vip.interfaceName());
-                if (reply.isPresent()) {
-                    print(result("del", vip).put("changed", reply.get().changed()).put("daemon", true),
-                            (reply.get().changed() ? "deleted " + vip.prefix() + " from " : vip.prefix()
-                                    + " was not on ") + vip.interfaceName() + " (through the daemon)");
-                    return ExitCodes.OK;
-                }
+            Optional<Reply> reply = viaDaemon(daemon, new Request.Release(vip, force), "delete "
+                    + vip.prefix() + " from " + vip.interfaceName());
+            if (reply.isPresent()) {
+                print(result("del", vip).put("changed", reply.get().changed()).put("daemon", true),
+                        (reply.get().changed() ? "deleted " + vip.prefix() + " from " : vip.prefix()
+                                + " was not on ") + vip.interfaceName() + " (through the daemon)");
+                return ExitCodes.OK;
             }
             String what = "delete " + vip.prefix() + " from " + vip.interfaceName();
             AddressManager.Outcome outcome;
-            try (AddressManager manager = AddressManager.open()) {
-                outcome = manager.delete(vip);
+            try (Claims claims = Claims.open(vip, AddOptions.DEFAULT, ArpMode.BOTH, false)) {
+                outcome = claims.delete();
             } catch (IOException | ConflictException e) {
                 throw CommandFailure.of(what, e, ADMIN);
             }
@@ -247,15 +238,9 @@ final class AddressCommands {
             announce.validate();
             String what = "announce " + vip.prefix().addressText() + " on " + vip.interfaceName();
             int sent;
-            try (AddressManager manager = AddressManager.open()) {
-                MacAddress ours = manager.find(vip).ethernetMac();
-                if (startAfter != null) {
-                    Thread.sleep(startAfter.toMillis());
-                }
-                try (Announcer announcer = Announcer.open(vip.interfaceName(), ours)) {
-                    sent = announcer.announce(vip.prefix().address(), announce.arpMode, announce.count,
-                            announce.interval);
-                }
+            try (Claims claims = Claims.open(vip, AddOptions.DEFAULT, announce.arpMode, true)) {
+                sent = claims.rounds(announce.count, startAfter == null ? Duration.ZERO : startAfter,
+                        announce.interval, Claims.THROW);
             } catch (IOException e) {
                 throw CommandFailure.of(what, e, Capability.CAP_NET_RAW);
             }

@@ -1,10 +1,8 @@
 package dev.vip.cli;
 
-import dev.vip.core.AddressManager;
-import dev.vip.core.Announcer;
+import dev.vip.core.Claims;
 import dev.vip.core.Json;
 import dev.vip.core.Vip;
-import dev.vip.core.daemon.DaemonClient;
 import dev.vip.core.daemon.RepmgrEvent;
 import dev.vip.core.daemon.Reply;
 import dev.vip.core.daemon.Request;
@@ -125,38 +123,30 @@ final class HookCommand implements Callable<Integer>, Main.Reporting {
 
         @Override
         public boolean claim() throws Exception {
-            Optional<Reply> reply = viaDaemon(new Request.Claim(vip));
+            Optional<Reply> reply = daemon.act(new Request.Claim(vip));
             if (reply.isPresent()) {
                 return reply.get().changed();
             }
-            try (AddressManager manager = AddressManager.open()) {
-                AddressManager.Presence before = manager.find(vip);
-                if (before.address().isPresent()) {
-                    return false; // the other event of this promotion got here first, and announced
-                }
-                try (Announcer announcer = Announcer.open(vip.interfaceName(),
-                        before.ethernetMac())) {
-                    manager.add(vip, address.addOptions());
-                    announcer.announceOnce(vip.prefix().address(), announce.arpMode);
-                }
-                repeatInBackground();
-                return true;
+            boolean added;
+            try (Claims claims = Claims.open(vip, address.addOptions(), announce.arpMode, true)) {
+                // LEAVE: present means the other event of this promotion got here first, and announced
+                added = claims.claim(Claims.IfPresent.LEAVE, Claims.THROW).added();
             }
+            if (added) {
+                repeatInBackground();
+            }
+            return added;
         }
 
         @Override
         public boolean release() throws Exception {
-            Optional<Reply> reply = viaDaemon(new Request.Release(vip, false));
+            Optional<Reply> reply = daemon.act(new Request.Release(vip, false));
             if (reply.isPresent()) {
                 return reply.get().changed();
             }
-            try (AddressManager manager = AddressManager.open()) {
-                return manager.release(vip).changed();
+            try (Claims claims = Claims.open(vip, address.addOptions(), announce.arpMode, false)) {
+                return claims.release().changed();
             }
-        }
-
-        private Optional<Reply> viaDaemon(Request.Change change) throws IOException {
-            return daemon.direct ? Optional.empty() : DaemonClient.act(daemon.socket, change);
         }
 
         /** The remaining rounds, in a process of their own, so that repmgr need not wait for them. */

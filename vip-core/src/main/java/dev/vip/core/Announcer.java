@@ -13,21 +13,17 @@ import java.time.Duration;
  * unsolicited neighbour advertisement. The first round leaves at once; later rounds follow at the
  * interval (Linux peers ignore non-gratuitous updates within 1 s, so about 1 s is right).
  */
-public final class Announcer implements Closeable {
-    private final PcapLink link;
+final class Announcer implements Closeable {
+    private final FrameSink link;
     private final MacAddress ours;
 
-    private Announcer(PcapLink link, MacAddress ours) {
+    Announcer(FrameSink link, MacAddress ours) {
         this.link = link;
         this.ours = ours;
     }
 
-    public static Announcer open(String interfaceName, MacAddress ours) throws IOException {
-        return new Announcer(PcapLink.open(interfaceName, PcapLink.NOTHING), ours);
-    }
-
     /** Builds (and drops) the frames of one round: loads the classes a warm daemon should not load later. */
-    public void prepare(InetAddress vip, ArpMode mode) {
+    void prepare(InetAddress vip, ArpMode mode) {
         if (vip instanceof Inet6Address v6) {
             Frames.unsolicitedNeighborAdvertisement(ours, v6);
         } else {
@@ -37,7 +33,7 @@ public final class Announcer implements Closeable {
     }
 
     /** One round: one or two ARP frames, or one NA. Returns the number of frames sent. */
-    public int announceOnce(InetAddress vip, ArpMode mode) throws IOException {
+    int announceOnce(InetAddress vip, ArpMode mode) throws IOException {
         if (vip instanceof Inet6Address v6) {
             link.send(Frames.unsolicitedNeighborAdvertisement(ours, v6));
             return 1;
@@ -56,7 +52,7 @@ public final class Announcer implements Closeable {
     }
 
     /** {@code count} rounds, {@code interval} apart. Returns the number of frames sent. */
-    public int announce(InetAddress vip, ArpMode mode, int count, Duration interval) throws IOException {
+    int announce(InetAddress vip, ArpMode mode, int count, Duration interval) throws IOException {
         int sent = 0;
         for (int i = 0; i < count; i++) {
             if (i > 0) {

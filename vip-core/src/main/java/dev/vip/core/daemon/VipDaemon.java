@@ -1,7 +1,7 @@
 package dev.vip.core.daemon;
 
 import dev.vip.core.AddressManager;
-import dev.vip.core.Announcer;
+import dev.vip.core.Claims;
 import dev.vip.core.ConflictException;
 import dev.vip.core.Json;
 import dev.vip.core.Prober;
@@ -67,9 +67,8 @@ public final class VipDaemon {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final TruthSource truth;
 
+    private Claims claims;
     private AddressManager addresses;
-    private Announcer announcer;
-    private MacAddress mac;
     private Watcher watcher;
     private ControlServer control;
     private EventFifo fifo;
@@ -149,12 +148,11 @@ public final class VipDaemon {
      * threads. Throws when something cannot be opened at all (privilege, socket in use).
      */
     public void start() throws IOException {
-        addresses = AddressManager.open();
-        AddressManager.Presence presence = addresses.find(config.vip());
-        mac = presence.ethernetMac();
+        claims = Claims.open(config.vip(), config.addOptions(), config.arpMode(), true);
+        addresses = claims.addresses();
+        AddressManager.Presence presence = claims.atOpen();
         linkUp = presence.link().up();
-        announcer = Announcer.open(config.vip().interfaceName(), mac);
-        announcer.prepare(config.vip().prefix().address(), config.arpMode()); // the first claim pays no class loading
+        claims.prepare(); // the first claim pays no class loading
         RepmgrEvent.parse("1 standby_promote 1"); // nor the first event's parsing
         watcher = new Watcher(config.vip(), AddressManager.open(), new WatcherLog(), this::onForeignClaim);
         if (config.socket() != null) {
@@ -313,8 +311,8 @@ public final class VipDaemon {
         }
         scheduler.shutdownNow();
         checks.shutdownNow();
-        if (announcer != null) {
-            announcer.close();
+        if (claims != null) {
+            claims.silence();
         }
         log.accept("stopped");
         stopped.countDown();
@@ -556,7 +554,6 @@ public final class VipDaemon {
         }
     }
 
-    /** Add the VIP (idempotent) and announce it, first round at once. */
     /** Holding or not, and when that last changed (a metric). */
     private void setHeld(boolean now) {
         if (now != held) {
@@ -619,18 +616,18 @@ public final class VipDaemon {
         answeredCrossing = false;
         lastClaim = Instant.now() + " by " + who;
         try {
-            AddressManager.Outcome outcome = addresses.add(config.vip(), config.addOptions());
-            int sent = announceNow();
+            Claims.Claimed outcome = addAndAnnounce();
+            int sent = outcome.sent();
             followers.forEach(f -> f.claim(who));
-            if (outcome.changed() || who != Requester.CHECK) {
-                log.accept("claim by " + who + ": " + (outcome.changed() ? "added " : "already had ")
+            if (outcome.added() || who != Requester.CHECK) {
+                log.accept("claim by " + who + ": " + (outcome.added() ? "added " : "already had ")
                         + config.vip().prefix() + ", announced (" + sent + " frames now) in "
                         + (System.nanoTime() - began) / 1000 + " µs: " + why);
             }
-            if (outcome.changed() && who == Requester.CHECK) {
+            if (outcome.added() && who == Requester.CHECK) {
                 repairs++;
             }
-            return result("claim", true).put(Reply.CHANGED, outcome.changed()).put(Reply.ANNOUNCED, sent);
+            return result("claim", true).put(Reply.CHANGED, outcome.added()).put(Reply.ANNOUNCED, sent);
         } catch (IOException | ConflictException e) {
             errors++;
             log.accept("claim by " + who + " failed: " + e.getMessage());
@@ -645,7 +642,7 @@ public final class VipDaemon {
         cancelRounds();
         lastRelease = Instant.now() + " by " + who;
         try {
-            boolean changed = addresses.release(config.vip()).changed();
+            boolean changed = claims.release().changed();
             if (changed) {
                 releases++;
             }
@@ -844,7 +841,7 @@ public final class VipDaemon {
             lostTo = other.toString();
             lastRelease = Instant.now() + " by " + why;
         }
-        boolean deleted = addresses.release(config.vip()).changed();
+        boolean deleted = claims.release().changed();
         if (deleted) {
             releases++;
         }
@@ -933,7 +930,8 @@ public final class VipDaemon {
     private void reannounceAfterProbe(String why) {
         Optional<MacAddress> other;
         try {
-            other = Prober.probe(config.vip().interfaceName(), mac, Set.of(mac), config.vip().prefix().address(),
+            other = Prober.probe(config.vip().interfaceName(), claims.mac(), Set.of(claims.mac()),
+                    config.vip().prefix().address(),
                     PROBE_TIME, 2);
         } catch (IOException e) {
             other = Optional.empty(); // cannot probe (link just came up): announce as before
@@ -955,13 +953,13 @@ public final class VipDaemon {
                     announceRound(generation);
                     return;
                 }
-                AddressManager.Outcome outcome = addresses.add(config.vip(), config.addOptions());
-                if (outcome.changed()) {
+                Claims.Claimed outcome = addAndAnnounce();
+                int sent = outcome.sent();
+                if (outcome.added()) {
                     repairs++;
                 }
-                int sent = announceNow();
-                log.accept(why + ": no other host answers a probe; " + (outcome.changed() ? "re-added " : "announced ")
-                        + config.vip().prefix() + (outcome.changed() ? " and announced it" : "") + " (" + sent
+                log.accept(why + ": no other host answers a probe; " + (outcome.added() ? "re-added " : "announced ")
+                        + config.vip().prefix() + (outcome.added() ? " and announced it" : "") + " (" + sent
                         + " frames)");
             } catch (IOException | ConflictException e) {
                 errors++;
@@ -970,11 +968,18 @@ public final class VipDaemon {
         }
     }
 
-    /** The first round now, the rest on the scheduler; returns the frames sent now. */
-    private int announceNow() {
+    /** Add the VIP (idempotent) and announce it: the first round now, the rest on the scheduler. */
+    private Claims.Claimed addAndAnnounce() throws IOException, ConflictException {
         cancelRounds();
         long gen = ++generation;
-        int sent = announceRound(gen);
+        Claims.Claimed outcome = claims.claim(Claims.IfPresent.ANNOUNCE, this::roundFailed);
+        announcements += outcome.sent();
+        repeatRounds(gen);
+        return outcome;
+    }
+
+    /** The rounds after a first one just sent, on the scheduler, for as long as {@code gen} lasts. */
+    private void repeatRounds(long gen) {
         if (config.count() > 1) {
             long interval = config.interval().toMillis();
             int[] left = {config.count() - 1};
@@ -987,40 +992,29 @@ public final class VipDaemon {
                 }
             }), interval, interval, TimeUnit.MILLISECONDS);
         }
-        return sent;
     }
 
     private int announceRound(long gen) {
         if (!held || gen != generation) {
             return 0;
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                int sent = announcer.announceOnce(config.vip().prefix().address(), config.arpMode());
-                announcements += sent;
-                return sent;
-            } catch (IOException e) {
-                errors++;
-                // a handle opened before the link last went down keeps failing ("Network is down"): a new
-                // one works, and this round is the one clients are waiting for, so it is sent again at once
-                log.accept("cannot announce " + config.vip().prefix() + ": " + e.getMessage() + ": reopening"
-                        + (attempt == 1 ? " and sending again" : ""));
-                reopenAnnouncer();
-                if (attempt == 2) {
-                    return 0;
-                }
-            }
+        try {
+            int sent = claims.round(this::roundFailed);
+            announcements += sent;
+            return sent;
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // roundFailed never throws
         }
     }
 
-    private void reopenAnnouncer() {
-        try {
-            announcer.close();
-            mac = addresses.find(config.vip()).ethernetMac();
-            announcer = Announcer.open(config.vip().interfaceName(), mac);
-        } catch (IOException e) {
-            log.accept("cannot reopen " + config.vip().interfaceName() + ": " + e.getMessage());
-        }
+    /**
+     * A round's send failed: a handle opened before the link last went down keeps failing ("Network is
+     * down"), so {@link Claims} opens a new one, and this round, the one clients wait for, is sent again.
+     */
+    private void roundFailed(IOException e, boolean retrying) {
+        errors++;
+        log.accept("cannot announce " + config.vip().prefix() + ": " + e.getMessage()
+                + (retrying ? ": reopening and sending again" : ": this round is lost"));
     }
 
     private void cancelRounds() {
@@ -1060,7 +1054,7 @@ public final class VipDaemon {
             present = false;
         }
         return result("status", true).put("role", "primary").put("held", held).put("present", present)
-                .put("mac", mac == null ? null : mac.toString())
+                .put("mac", claims == null ? null : String.valueOf(claims.mac()))
                 .put("last_claim", lastClaim).put("last_release", lastRelease).put("lost_to", lostTo)
                 .put("announcements_sent", announcements).put("foreign_claims_seen", foreignClaims)
                 .put("crossings_answered", crossingsAnswered)
