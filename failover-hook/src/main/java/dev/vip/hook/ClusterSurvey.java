@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The whole cluster as one node sees it, for {@code vip status --cluster}: every node of repmgr.nodes
@@ -61,11 +59,12 @@ public final class ClusterSurvey {
 
     /** The nodes, or an exception that says why they cannot be listed (the local server, its repmgr schema). */
     public static List<Node> nodes(Conninfo local, Duration timeout) throws SQLException {
-        List<Object[]> listed = new ArrayList<>();
+        List<Listed> listed = new ArrayList<>();
         try (Connection c = PgConnections.open(local, timeout, "vip status"); Statement s = c.createStatement();
              ResultSet r = s.executeQuery(NODES)) {
             while (r.next()) {
-                listed.add(new Object[] {r.getInt(1), r.getString(2), r.getString(3), (Integer) r.getObject(4), r.getString(5)});
+                listed.add(new Listed(r.getInt(1), r.getString(2), r.getString(3), (Integer) r.getObject(4),
+                        r.getString(5)));
             }
         }
         ExecutorService askers = Executors.newFixedThreadPool(Math.max(1, Math.min(listed.size(), 16)), r -> {
@@ -74,27 +73,18 @@ public final class ClusterSurvey {
             return t;
         });
         try {
-            List<Future<Node>> answers = new ArrayList<>();
-            for (Object[] row : listed) {
-                answers.add(askers.submit(() -> ask((Integer) row[0], (String) row[1], (String) row[2], (Integer) row[3],
-                        (String) row[4], timeout)));
-            }
-            List<Node> out = new ArrayList<>();
-            long deadline = System.nanoTime() + timeout.toNanos() * 2 + Duration.ofSeconds(1).toNanos();
-            for (int i = 0; i < answers.size(); i++) {
-                Object[] row = listed.get(i);
-                try {
-                    out.add(answers.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-                } catch (Exception e) {
-                    answers.get(i).cancel(true);
-                    out.add(new Node((Integer) row[0], (String) row[1], (String) row[2], (Integer) row[3],
-                            host((String) row[4]), "unreachable", null, null, null, null, "no answer in time"));
-                }
-            }
-            return withLag(out);
+            return withLag(AskAll.ask(askers, listed,
+                    n -> ask(n.id(), n.name(), n.type(), n.upstream(), n.conninfo(), timeout),
+                    timeout.multipliedBy(2).plusSeconds(1),
+                    n -> new Node(n.id(), n.name(), n.type(), n.upstream(), host(n.conninfo()), "unreachable", null,
+                            null, null, null, "no answer in time")));
         } finally {
             askers.shutdownNow();
         }
+    }
+
+    /** A row of repmgr.nodes. */
+    private record Listed(int id, String name, String type, Integer upstream, String conninfo) {
     }
 
     private static Node ask(int id, String name, String type, Integer upstream, String conninfo, Duration timeout) {

@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -142,23 +140,12 @@ public final class ClusterTruth implements TruthSource {
             }
             listPeers();
             Set<String> streaming = selfPrimary ? streaming() : Set.of();
-            List<Future<Node>> answers = new ArrayList<>();
-            for (Peer p : peers.values()) {
-                answers.add(askers.submit(() -> askPeer(p, began)));
-            }
+            List<Peer> asked = List.copyOf(peers.values());
+            List<Node> answers = AskAll.ask(askers, asked, p -> askPeer(p, began),
+                    timeout.plusMillis(1500), p -> silence(p, "no answer in time", began));
             List<Node> out = new ArrayList<>();
-            long deadline = System.nanoTime() + timeout.toNanos() + Duration.ofMillis(1500).toNanos();
-            int i = 0;
-            for (Peer p : peers.values()) {
-                Future<Node> f = answers.get(i++);
-                Node n;
-                try {
-                    n = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (Exception e) {
-                    f.cancel(true);
-                    n = silence(p, "no answer in time", began);
-                }
-                out.add(followed(p, n, streaming, began));
+            for (int i = 0; i < asked.size(); i++) {
+                out.add(followed(asked.get(i), answers.get(i), streaming, began));
             }
             out.sort((a, b) -> Integer.compare(a.id(), b.id()));
             lastPeers = List.copyOf(out);

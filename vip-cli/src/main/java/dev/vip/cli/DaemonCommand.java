@@ -22,8 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -166,28 +164,12 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         return output;
     }
 
-    /** DaemonConfig's parts by the settings that make them, where the names differ. */
-    private static final Map<String, String> SETTING_NAMES = Map.of("vip", "interface/address/label",
-            "addOptions", "nodad/noprefixroute/preferred-lft", "checkInterval", "health-interval",
-            "eventsGid", "events-group", "allowedUids", "allow-user", "allowedGids", "allow-group",
-            "staleCommand", "stale-primary-command", "arpMode", "arp-mode");
-
     /** The settings, checked: what a start and a reload (SIGHUP) both work from. */
     record Settings(Vip vip, DaemonConfig config, List<RoleVip> extras, Conninfo pg, Duration maxLag,
                     String metricsListen, Path metricsFile) {
         /** What differs from {@code other} besides the VIPs of --vip and --standby-address (empty: nothing). */
         List<String> otherChanges(Settings other) {
-            List<String> out = new ArrayList<>();
-            for (var c : DaemonConfig.class.getRecordComponents()) {
-                try {
-                    if (!Objects.equals(c.getAccessor().invoke(config), c.getAccessor().invoke(other.config))) {
-                        out.add(SETTING_NAMES.getOrDefault(c.getName(),
-                                c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT)));
-                    }
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
+            List<String> out = new ArrayList<>(config.changedSettings(other.config));
             if (!Objects.equals(pg, other.pg)) {
                 out.add("conninfo");
             }
