@@ -1,5 +1,7 @@
 package dev.vip.netlink;
 
+import dev.vip.netlink.codec.Netlink;
+import dev.vip.netlink.codec.NetlinkMessage;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,5 +1,7 @@
 package dev.vip.netlink;
 
+import dev.vip.netlink.codec.Netlink;
+import dev.vip.netlink.codec.NetlinkMessage;
 import java.nio.ByteBuffer;
 
 /**
