@@ -33,6 +33,10 @@ public final class Outages {
     private long attempts;
     private long goodWrites;
 
+    /** No attempt yet. */
+    public Outages() {
+    }
+
     /** Records a good write; returns the outage it ends, if any. */
     public Optional<Window> good(Instant at, long seq, String server) {
         attempts++;

@@ -1,5 +1,7 @@
 package dev.vip.netlink;
 
+import dev.vip.netlink.codec.Netlink;
+import dev.vip.netlink.codec.NetlinkMessage;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -70,7 +72,7 @@ public record AddressMessage(int family, int prefixLength, int flags, int scope,
     }
 
     /** Writes ifaddrmsg and the attributes that are set. IFA_FLAGS only when a flag exceeds 8 bits. */
-    public void encode(ByteBuffer out) {
+    void encode(ByteBuffer out) {
         out.put((byte) family).put((byte) prefixLength).put((byte) (flags & 0xff)).put((byte) scope)
                 .putInt(interfaceIndex);
         if (local != null) {
@@ -91,7 +93,7 @@ public record AddressMessage(int family, int prefixLength, int flags, int scope,
         }
     }
 
-    public static AddressMessage decode(NetlinkMessage message) throws NetlinkProtocolException {
+    static AddressMessage decode(NetlinkMessage message) throws NetlinkProtocolException {
         ByteBuffer in = message.payload();
         if (in.remaining() < HEADER_LENGTH) {
             throw new NetlinkProtocolException("truncated ifaddrmsg: " + in.remaining() + " bytes");

@@ -1,5 +1,8 @@
 package dev.vip.netlink;
 
+import dev.vip.netlink.codec.Netlink;
+import dev.vip.netlink.codec.NetlinkMessage;
+import dev.vip.netlink.libc.LibcNetlinkSocket;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;

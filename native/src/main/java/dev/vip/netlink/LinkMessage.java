@@ -1,5 +1,7 @@
 package dev.vip.netlink;
 
+import dev.vip.netlink.codec.Netlink;
+import dev.vip.netlink.codec.NetlinkMessage;
 import java.nio.ByteBuffer;
 
 /**
@@ -38,7 +40,7 @@ public record LinkMessage(int type, int index, int flags, String name, MacAddres
     }
 
     /** The body of an RTM_GETLINK request for one interface, by name (index 0) or by index. */
-    public static Netlink.Body request(String name, int index) {
+    static Netlink.Body request(String name, int index) {
         return out -> {
             out.put((byte) AddressMessage.AF_UNSPEC).put((byte) 0).putShort((short) 0).putInt(index)
                     .putInt(0).putInt(0);
@@ -48,7 +50,7 @@ public record LinkMessage(int type, int index, int flags, String name, MacAddres
         };
     }
 
-    public static LinkMessage decode(NetlinkMessage message) throws NetlinkProtocolException {
+    static LinkMessage decode(NetlinkMessage message) throws NetlinkProtocolException {
         ByteBuffer in = message.payload();
         if (in.remaining() < HEADER_LENGTH) {
             throw new NetlinkProtocolException("truncated ifinfomsg: " + in.remaining() + " bytes");

@@ -1,5 +1,7 @@
 package dev.vip.netlink;
 
+import dev.vip.netlink.codec.Netlink;
+
 /**
  * The kernel answered a netlink request with an error: carries the operation (e.g. {@code RTM_NEWADDR}),
  * the errno, the sequence number and the kernel's extended-ack text when it sent one.

@@ -1,5 +1,10 @@
 package dev.vip.netlink;
 
+import dev.vip.netlink.codec.Netlink;
+import dev.vip.netlink.codec.NetlinkError;
+import dev.vip.netlink.codec.NetlinkHeader;
+import dev.vip.netlink.codec.NetlinkMessage;
+import dev.vip.netlink.libc.LibcNetlinkSocket;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.Inet4Address;

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vip.netlink.codec.Netlink;
+import dev.vip.netlink.codec.NetlinkError;
+import dev.vip.netlink.codec.NetlinkHeader;
+import dev.vip.netlink.codec.NetlinkMessage;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -2,6 +2,9 @@ package dev.vip.netlink;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 
+import dev.vip.netlink.codec.Netlink;
+import dev.vip.netlink.codec.NetlinkError;
+import dev.vip.netlink.codec.NetlinkMessage;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Random;

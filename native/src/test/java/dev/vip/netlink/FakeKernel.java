@@ -1,5 +1,9 @@
 package dev.vip.netlink;
 
+import dev.vip.netlink.codec.Netlink;
+import dev.vip.netlink.codec.NetlinkError;
+import dev.vip.netlink.codec.NetlinkHeader;
+import dev.vip.netlink.codec.NetlinkMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.vip.netlink;
 
+import dev.vip.netlink.codec.Netlink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

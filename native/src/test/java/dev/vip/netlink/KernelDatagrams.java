@@ -1,5 +1,6 @@
 package dev.vip.netlink;
 
+import dev.vip.netlink.codec.Netlink;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 

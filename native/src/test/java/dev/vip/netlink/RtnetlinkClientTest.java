@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vip.netlink.codec.Netlink;
+import dev.vip.netlink.codec.NetlinkError;
+import dev.vip.netlink.codec.NetlinkHeader;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -12,6 +12,10 @@ import java.util.Map;
 public final class Json {
     private final Map<String, Object> fields = new LinkedHashMap<>();
 
+    /** An empty object. */
+    public Json() {
+    }
+
     /** Adds a field; null values are left out. */
     public Json put(String key, Object value) {
         if (value != null) {

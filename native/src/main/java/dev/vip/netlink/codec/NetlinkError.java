@@ -1,5 +1,6 @@
-package dev.vip.netlink;
+package dev.vip.netlink.codec;
 
+import dev.vip.netlink.NetlinkProtocolException;
 import java.nio.ByteBuffer;
 
 /**

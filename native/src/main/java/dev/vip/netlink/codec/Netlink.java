@@ -1,5 +1,6 @@
-package dev.vip.netlink;
+package dev.vip.netlink.codec;
 
+import dev.vip.netlink.NetlinkProtocolException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -158,14 +159,14 @@ public final class Netlink {
         void visit(int type, ByteBuffer data) throws NetlinkProtocolException;
     }
 
-    static byte[] bytes(ByteBuffer data) {
+    public static byte[] bytes(ByteBuffer data) {
         byte[] out = new byte[data.remaining()];
         data.duplicate().get(out);
         return out;
     }
 
     /** A NUL-terminated (or unterminated) string attribute. */
-    static String string(ByteBuffer data) {
+    public static String string(ByteBuffer data) {
         byte[] raw = bytes(data);
         int end = 0;
         while (end < raw.length && raw[end] != 0) {

@@ -1,4 +1,4 @@
-package dev.vip.netlink;
+package dev.vip.netlink.codec;
 
 import java.nio.ByteBuffer;
 

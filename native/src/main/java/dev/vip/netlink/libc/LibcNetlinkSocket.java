@@ -1,5 +1,9 @@
-package dev.vip.netlink;
+package dev.vip.netlink.libc;
 
+import dev.vip.netlink.ErrnoException;
+import dev.vip.netlink.NetlinkProtocolException;
+import dev.vip.netlink.NetlinkSocket;
+import dev.vip.netlink.codec.Netlink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;

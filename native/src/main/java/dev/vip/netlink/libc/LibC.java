@@ -1,4 +1,4 @@
-package dev.vip.netlink;
+package dev.vip.netlink.libc;
 
 import java.nio.ByteBuffer;
 import jnr.constants.platform.Errno;
