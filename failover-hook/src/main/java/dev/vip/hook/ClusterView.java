@@ -17,7 +17,7 @@ import java.util.Map;
  * (repmgr sets it to the node name in primary_conninfo). Read on the local server when it is the
  * primary, else on the primary named in the metadata, by a {@link Reader}.
  */
-public record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map<Integer, String> hosts,
+record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map<Integer, String> hosts,
                           String problem) {
 
     ClusterView(boolean localUp, List<Placement.Standby> standbys, String problem) {

@@ -13,7 +13,7 @@ import java.util.Optional;
  * limit does not move it back and forth; a standby that stops streaming loses it at once. Every node
  * decides from the same view, so they agree without talking to each other.
  */
-public final class Placement {
+final class Placement {
     /** A standby as repmgr's metadata names it and as the primary's pg_stat_replication sees it. */
     public record Standby(int nodeId, String name, boolean streaming, Duration replayLag) {
     }

@@ -13,7 +13,7 @@ import java.net.InetAddress;
  * NA/NS target at ip6[48..63]
  * </pre>
  */
-public final class CaptureFilters {
+final class CaptureFilters {
     private CaptureFilters() {
     }
 

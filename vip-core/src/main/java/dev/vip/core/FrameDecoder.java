@@ -25,7 +25,7 @@ import org.pcap4j.packet.namednumber.IpNumber;
  * other exception is a bug here or in pcap4j and is thrown, not hidden: the watcher
  * and the prober catch it, say so, and go on with the next frame.
  */
-public final class FrameDecoder {
+final class FrameDecoder {
     private FrameDecoder() {
     }
 

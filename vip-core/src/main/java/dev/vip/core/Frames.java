@@ -35,7 +35,7 @@ import org.pcap4j.packet.namednumber.IpVersion;
  * ICMPv6 NS (RFC 4861 §4.3): type 135 | code 0 | checksum | reserved(4) | target(16) | options
  * </pre>
  */
-public final class Frames {
+final class Frames {
     private static final Inet6Address ALL_NODES = v6("ff02::1");
     private static final Inet6Address UNSPECIFIED = v6("::");
     private static final Inet4Address ZERO = v4("0.0.0.0");

@@ -16,7 +16,7 @@ import org.pcap4j.core.PcapNetworkInterface;
  * (../shared/FIELD-NOTES.md), so a reader is stopped with {@link #stop()} (pcap_breakloop) from another
  * thread, joined, and only then closed.
  */
-public final class PcapLink implements FrameCapture, FrameSink {
+final class PcapLink implements FrameCapture, FrameSink {
     private static final int EPERM = jnr.constants.platform.Errno.EPERM.intValue();
     private static final int ENODEV = jnr.constants.platform.Errno.ENODEV.intValue();
     /** pcap_activate's return codes (pcap/pcap.h), which pcap4j passes on with the exception. */

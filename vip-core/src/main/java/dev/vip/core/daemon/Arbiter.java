@@ -28,7 +28,7 @@ import java.util.Optional;
  * decided within seconds. Such a standby's stale repmgrd (one left degraded after a partition, which may
  * not look at its upstream again until restarted) neither starts a doubt nor keeps one going.
  */
-public final class Arbiter {
+final class Arbiter {
     /** Why the daemon is deciding now. */
     public enum Trigger {
         /** the periodic check */

@@ -10,7 +10,7 @@ import java.util.Set;
  * group database gives that uid's account (as {@code id USER} shows, whatever groups the process itself
  * dropped or gained since its login).
  */
-public final class Authorizer {
+final class Authorizer {
     /** The account and group lookups; the system's through jnr-posix, a table in tests. */
     public interface Accounts {
         /** The login name of {@code uid}, if the password database has one. */
