@@ -39,6 +39,14 @@ public final class RtnetlinkClient implements Closeable {
         return new RtnetlinkClient(LibcNetlinkSocket.open(0), DEFAULT_TIMEOUT);
     }
 
+    /**
+     * Does now what the first {@link #open} would otherwise do (bind libc's calls through jnr-ffi), opening
+     * nothing: for a command that can have it done beside its other start-up work.
+     */
+    public static void prepare() {
+        LibcNetlinkSocket.prepare();
+    }
+
     /** What to add; see {@link #addAddress}. {@code lifetimes} may be null (forever). */
     public record AddRequest(int interfaceIndex, InetAddress address, int prefixLength, String label,
                              boolean noDad, boolean noPrefixRoute, AddressMessage.Lifetimes lifetimes) {

@@ -1,6 +1,8 @@
 package dev.vip.cli;
 
+import dev.vip.core.Claims;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -65,6 +67,30 @@ public class Main implements Runnable {
         return cl;
     }
 
+    /** What a command's start loads beside picocli's: {@link Claims#preload}. */
+    enum Preload {
+        NOTHING, NETLINK, NETLINK_AND_PCAP
+    }
+
+    /**
+     * The native bindings the command will use: rtnetlink to look at or change addresses, libpcap too
+     * when it sends or captures frames. The daemon warms itself up; status, pause, resume and pgprobe use
+     * neither, and help needs nothing.
+     */
+    static Preload preloadFor(String command, List<String> args) {
+        if (command == null || args.contains("--help") || args.contains("-h")) {
+            return Preload.NOTHING;
+        }
+        return switch (command) {
+            case "add" -> args.contains("--no-announce") && !args.contains("--probe") ? Preload.NETLINK
+                    : Preload.NETLINK_AND_PCAP;
+            case "del" -> args.contains("--watch") ? Preload.NETLINK_AND_PCAP : Preload.NETLINK;
+            case "has" -> Preload.NETLINK;
+            case "announce", "probe", "hook" -> Preload.NETLINK_AND_PCAP;
+            default -> Preload.NOTHING;
+        };
+    }
+
     /** The first argument that is not an option (nor --config's value): the command's name, if any. */
     static String commandName(String[] args) {
         for (int i = 0; i < args.length; i++) {
@@ -80,6 +106,10 @@ public class Main implements Runnable {
     }
 
     static int run(String... args) {
+        Preload preload = preloadFor(commandName(args), List.of(args));
+        if (preload != Preload.NOTHING) {
+            Claims.preload(preload == Preload.NETLINK_AND_PCAP); // in a thread of its own
+        }
         CommandIndex index = CommandIndex.load();
         CommandLine cl = tree(index, args);
         ConfigDefaults defaults;

@@ -1,6 +1,7 @@
 package dev.vip.core;
 
 import dev.vip.netlink.MacAddress;
+import dev.vip.netlink.RtnetlinkClient;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
@@ -81,6 +82,27 @@ public final class Claims implements Closeable {
             addresses.close();
             throw e;
         }
+    }
+
+    /**
+     * Starts, in a thread of its own, what {@link #open} will need and costs a JVM-started command most:
+     * jnr-ffi's bindings for rtnetlink and, when {@code announcing}, libpcap through JNA. Opens nothing,
+     * adds and sends nothing; a failure here is left for {@link #open} to meet and report. On two cores
+     * this runs beside the command's own start (picocli, pgjdbc for the hook's fence).
+     */
+    public static void preload(boolean announcing) {
+        Thread t = new Thread(() -> {
+            try {
+                RtnetlinkClient.prepare();
+                if (announcing) {
+                    PcapLink.prepare();
+                }
+            } catch (RuntimeException | LinkageError e) {
+                // open() meets it again, and says what it is
+            }
+        }, "vip-preload");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** What the kernel had when this was opened. */

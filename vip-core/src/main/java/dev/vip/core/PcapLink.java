@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.Pcaps;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface;
 
@@ -32,6 +33,11 @@ final class PcapLink implements FrameCapture, FrameSink {
     private PcapLink(String interfaceName, PcapHandle handle) {
         this.interfaceName = interfaceName;
         this.handle = handle;
+    }
+
+    /** Loads libpcap through JNA now (pcap4j's bindings), opening no handle: see {@link Claims#preload}. */
+    static void prepare() {
+        Pcaps.libVersion();
     }
 
     /** Opens IF with a BPF filter (tcpdump syntax). Needs CAP_NET_RAW. */

@@ -34,6 +34,11 @@ public final class LibcNetlinkSocket implements NetlinkSocket {
         return new LibcNetlinkSocket(groups);
     }
 
+    /** Binds libc now (jnr-ffi's stubs), so that a later {@link #open} pays nothing for it. */
+    public static void prepare() {
+        LibC.get();
+    }
+
     private LibcNetlinkSocket(int groups) throws ErrnoException {
         fd = libc.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
         if (fd < 0) {
