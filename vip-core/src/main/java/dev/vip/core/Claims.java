@@ -54,7 +54,7 @@ public final class Claims implements Closeable {
     private final AddressManager.Presence atOpen;
     private MacAddress mac;
     private Announcer announcer;
-    private boolean silenced;
+    private volatile boolean silenced;
 
     Claims(Vip vip, AddOptions options, ArpMode mode, AddressManager addresses, Opener opener) throws IOException {
         this.vip = vip;
@@ -144,10 +144,13 @@ public final class Claims implements Closeable {
      * is sent again through a new one; a handle that cannot be reopened is tried again at the next round.
      */
     public int round(SendFailed failed) throws IOException {
-        if (opener == null || silenced) {
+        if (opener == null) {
             return 0;
         }
         for (int attempt = 1; ; attempt++) {
+            if (silenced) {
+                return 0; // stopped meanwhile (the daemon's stop runs on another thread)
+            }
             try {
                 if (announcer == null) {
                     mac = addresses.find(vip).ethernetMac();

@@ -169,6 +169,16 @@ class ClaimsTest {
     }
 
     @Test
+    void aStopDuringAFailedRoundOpensNoNewHandle() throws Exception {
+        try (Claims claims = open(VIP, true)) {
+            failingSends = 1;
+            assertEquals(0, claims.round((e, retrying) -> claims.silence())); // as the daemon's stop, meanwhile
+            assertEquals(1, opened.size());
+            assertTrue(opened.get(0).closed);
+        }
+    }
+
+    @Test
     void withoutAnnouncingNoHandleIsOpenedAndAnyInterfaceWillDo() throws Exception {
         Vip onTun = Vip.of("tun0", "198.51.100.10/32", null);
         try (Claims claims = open(onTun, false)) {
