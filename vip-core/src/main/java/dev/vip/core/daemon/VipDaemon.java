@@ -931,8 +931,7 @@ public final class VipDaemon {
         Optional<MacAddress> other;
         try {
             other = Prober.probe(config.vip().interfaceName(), claims.mac(), Set.of(claims.mac()),
-                    config.vip().prefix().address(),
-                    PROBE_TIME, 2);
+                    config.vip().prefix().address(), PROBE_TIME, 2);
         } catch (IOException e) {
             other = Optional.empty(); // cannot probe (link just came up): announce as before
         }
