@@ -10,7 +10,6 @@ import dev.vip.core.ConflictException;
 import dev.vip.core.Json;
 import dev.vip.core.Prober;
 import dev.vip.core.Vip;
-import dev.vip.core.daemon.DaemonClient;
 import dev.vip.core.daemon.Reply;
 import dev.vip.core.daemon.Request;
 import dev.vip.netlink.MacAddress;

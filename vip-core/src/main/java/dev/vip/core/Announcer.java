@@ -6,11 +6,10 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.time.Duration;
 
 /**
  * Tells the segment that the VIP is at our MAC: gratuitous ARP (the forms {@link ArpMode} chooses) or an
- * unsolicited neighbour advertisement. The first round leaves at once; later rounds follow at the
+ * unsolicited neighbour advertisement. One round at a time; {@link Claims} repeats them at the
  * interval (Linux peers ignore non-gratuitous updates within 1 s, so about 1 s is right).
  */
 final class Announcer implements Closeable {
@@ -49,27 +48,6 @@ final class Announcer implements Closeable {
             sent++;
         }
         return sent;
-    }
-
-    /** {@code count} rounds, {@code interval} apart. Returns the number of frames sent. */
-    int announce(InetAddress vip, ArpMode mode, int count, Duration interval) throws IOException {
-        int sent = 0;
-        for (int i = 0; i < count; i++) {
-            if (i > 0) {
-                sleep(interval);
-            }
-            sent += announceOnce(vip, mode);
-        }
-        return sent;
-    }
-
-    static void sleep(Duration d) throws IOException {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
     }
 
     @Override

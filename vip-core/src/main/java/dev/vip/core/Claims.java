@@ -176,11 +176,20 @@ public final class Claims implements Closeable {
         for (int i = 0; i < count; i++) {
             Duration wait = i == 0 ? first : interval;
             if (!wait.isZero()) {
-                Announcer.sleep(wait);
+                sleep(wait);
             }
             sent += round(failed);
         }
         return sent;
+    }
+
+    private static void sleep(Duration d) throws IOException {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     /** Deletes the VIP in the form asked for ({@code vip del}: another prefix is a conflict). */
