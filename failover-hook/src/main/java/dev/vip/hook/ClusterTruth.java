@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,6 +45,7 @@ public final class ClusterTruth implements TruthSource {
     private final int selfId;
     private final Conninfo local;
     private final Duration timeout;
+    private final Duration pauseAfter;
     private final Consumer<String> log;
     private final ExecutorService askers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "vip-truth-peer");
@@ -65,7 +67,7 @@ public final class ClusterTruth implements TruthSource {
     private volatile List<Node> lastPeers = List.of();
     private volatile long lastAskedNanos;
 
-    private static final class Peer {
+    static final class Peer {
         final int id;
         final String name;
         final String conninfo;
@@ -86,11 +88,16 @@ public final class ClusterTruth implements TruthSource {
 
     /**
      * @param timeout each connection's connect and read timeout (pgjdbc counts whole seconds, at least 1)
+     * @param pauseAfter a look at the peers that comes longer than this after the last one ended breaks
+     *                   every run of looks "without a gap": nobody looked meanwhile (this daemon or its
+     *                   host was paused, a VM frozen), and a standby seen streaming before and after may
+     *                   have been promoting in between
      */
-    public ClusterTruth(int selfId, Conninfo local, Duration timeout, Consumer<String> log) {
+    public ClusterTruth(int selfId, Conninfo local, Duration timeout, Duration pauseAfter, Consumer<String> log) {
         this.selfId = selfId;
         this.local = local;
         this.timeout = timeout;
+        this.pauseAfter = pauseAfter;
         this.log = log;
         this.selfName = "node " + selfId;
     }
@@ -137,6 +144,10 @@ public final class ClusterTruth implements TruthSource {
         synchronized (peersLock) {
             if (lastAskedNanos - began > 0) {
                 return; // another thread asked them while we waited: that is fresh enough
+            }
+            if (breakRunsAfterPause(peers.values(), lastAskedNanos, began, pauseAfter)) {
+                log.accept("no look at the cluster for " + (began - lastAskedNanos) / 1_000_000 + " ms (this daemon "
+                        + "or its host was paused): whom it saw streaming before vouches for nothing now");
             }
             listPeers();
             Set<String> streaming = selfPrimary ? streaming() : Set.of();
@@ -212,8 +223,20 @@ public final class ClusterTruth implements TruthSource {
         }
     }
 
+    /**
+     * A look begun at {@code began}, more than {@code pauseAfter} after the last one ended, ends every
+     * peer's run of looks in which it streamed from us (the next look starts a new one); true when it did.
+     */
+    static boolean breakRunsAfterPause(Collection<Peer> peers, long lastEnded, long began, Duration pauseAfter) {
+        if (lastEnded == 0 || began - lastEnded <= pauseAfter.toNanos()) {
+            return false;
+        }
+        peers.forEach(p -> p.followingSince = 0);
+        return true;
+    }
+
     /** {@code n} with how long, without a gap, it has answered us as a standby and streamed from us. */
-    private static Node followed(Peer p, Node n, Set<String> streaming, long began) {
+    static Node followed(Peer p, Node n, Set<String> streaming, long began) {
         if (n.role() != Truth.Role.STANDBY || !streaming.contains(p.name)) {
             p.followingSince = 0;
             return n;

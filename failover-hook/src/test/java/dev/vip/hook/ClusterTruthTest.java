@@ -1,12 +1,17 @@
 package dev.vip.hook;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vip.core.daemon.Truth;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** A peer that says nothing at all (cut off) is told from one that refuses (alive, its server down). */
@@ -27,5 +32,30 @@ class ClusterTruthTest {
         assertFalse(ClusterTruth.silent(new SQLException("Connection to 198.51.100.12:5432 refused.",
                 new ConnectException("Connection refused"))));
         assertFalse(ClusterTruth.silent(new SQLException("FATAL: the database system is starting up")));
+    }
+
+    /**
+     * A standby seen streaming from us at the look before a pause (the daemon or its host stopped) and at
+     * the one after has not been seen streaming in between: its run starts again at the later look, so the
+     * streaming rule cannot vouch for a standby whose repmgrd may have been promoting it meanwhile.
+     */
+    @Test
+    void aPauseBetweenTwoLooksStartsEveryStreamingRunAgain() {
+        long s = 1_000_000_000L;
+        ClusterTruth.Peer n1 = new ClusterTruth.Peer(1, "n1", "host=198.51.100.11", false);
+        Duration pauseAfter = Duration.ofSeconds(4);
+        look(n1, 10 * s);                          // a run begins
+        assertFalse(ClusterTruth.breakRunsAfterPause(List.of(n1), 12 * s, 13 * s, pauseAfter)); // 1 s: no pause
+        assertEquals(10 * s, n1.followingSince);
+        assertTrue(ClusterTruth.breakRunsAfterPause(List.of(n1), 13 * s, 25 * s, pauseAfter));  // 12 s unseen
+        assertEquals(0, n1.followingSince);
+        look(n1, 25 * s);                          // the run begins again at this look
+        assertEquals(25 * s, n1.followingSince);
+        assertFalse(ClusterTruth.breakRunsAfterPause(List.of(n1), 0, 25 * s, pauseAfter)); // the first look ever
+    }
+
+    /** One look at a peer that answered as a standby streaming from us. */
+    private static void look(ClusterTruth.Peer p, long began) {
+        ClusterTruth.followed(p, Truth.Node.standby(p.id, p.name), Set.of(p.name), began);
     }
 }
