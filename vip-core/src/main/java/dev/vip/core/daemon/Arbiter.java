@@ -25,7 +25,8 @@ import java.util.Optional;
  * <p>A standby's repmgrd is not the only witness: a standby that has answered this node on every look and
  * streamed from its PostgreSQL without a gap for {@link #steady(Duration)} (three times {@code doubtAfter})
  * is following it, not being promoted: a promotion ends the stream, and repmgrd runs a promotion it has
- * decided within seconds. Such a standby's stale repmgrd (one left degraded after a partition, which may
+ * decided within seconds. Looks separated by a pause of the daemon itself (a frozen host) are not "without
+ * a gap": the standby may have been promoting while nobody looked (the truth source starts its run again). Such a standby's stale repmgrd (one left degraded after a partition, which may
  * not look at its upstream again until restarted) neither starts a doubt nor keeps one going.
  */
 final class Arbiter {
