@@ -279,8 +279,8 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
         // one source for every primary VIP: the peers are asked once per check, whichever VIP asks
         // looks come every --health-interval (each VIP's check asks): a gap longer than two of them, or than
         // --doubt-after, is a pause in which a standby's repmgrd may have decided a promotion unseen
-        Duration pauseAfter = healthInterval.multipliedBy(2).compareTo(doubtAfter) > 0 ? healthInterval.multipliedBy(2)
-                : doubtAfter;
+        Duration twoChecks = healthInterval.multipliedBy(2);
+        Duration pauseAfter = twoChecks.compareTo(doubtAfter) > 0 ? twoChecks : doubtAfter;
         ClusterTruth truth = pg == null ? null : new ClusterTruth(nodeId, pg, PG_TIMEOUT, pauseAfter,
                 log(err, ""));
         VipDaemon daemon = new VipDaemon(config, log(err, ""), truth);
