@@ -540,9 +540,10 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
 
     /**
      * The daemon's log on stderr: under systemd (JOURNAL_STREAM set) each line carries its syslog priority
-     * for the journal; a problem that repeats is printed once a minute with its count.
+     * for the journal, elsewhere the local time; a problem that repeats is printed once a minute with its count.
      */
-    private static final LogLines LINES = new LogLines(60_000, System.getenv("JOURNAL_STREAM") != null);
+    private static final LogLines LINES = new LogLines(60_000, System.getenv("JOURNAL_STREAM") != null,
+            java.time.ZoneId.systemDefault());
     private static volatile boolean flushing;
 
     /** One log line on stderr, whole even when several threads log at once. */

@@ -1,5 +1,8 @@
 package dev.vip.core.daemon;
 
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -9,8 +12,9 @@ import java.util.Map;
 /**
  * The daemon's log lines as the journal should get them: each with its syslog priority (a {@code <N>}
  * prefix, which journald reads from a service's stderr, sd-daemon(3)), and a problem that repeats said
- * once per window with a count, not once per occurrence. Pure and not thread-safe: the caller serialises
- * (one line at a time) and passes the clock.
+ * once per window with a count, not once per occurrence. Outside the journal (a terminal, a file) each
+ * line starts with the local time to the millisecond instead, as the journal would have added it. Pure and
+ * not thread-safe: the caller serialises (one line at a time) and passes the clock.
  */
 public final class LogLines {
     /** Syslog priorities, as sd-daemon(3) prefixes them. */
@@ -19,18 +23,24 @@ public final class LogLines {
     public static final int NOTICE = 5;
     public static final int INFO = 6;
 
+    /** The time that starts a line outside the journal: local, to the millisecond, with its offset. */
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx");
+
     private final long windowMillis;
-    private final boolean prefix;
+    private final boolean journal;
+    private final ZoneId zone;
     private final Map<String, long[]> repeats = new LinkedHashMap<>(); // line -> {window start, suppressed}
 
     /**
      * @param windowMillis a problem line seen again within this long after it was printed is counted,
      *     not printed
-     * @param prefix whether to prefix the priority (under systemd: $JOURNAL_STREAM is set)
+     * @param journal whether stderr goes to the journal (under systemd: $JOURNAL_STREAM is set): the
+     *     priority prefixes each line; otherwise the time does, in {@code zone}
      */
-    public LogLines(long windowMillis, boolean prefix) {
+    public LogLines(long windowMillis, boolean journal, ZoneId zone) {
         this.windowMillis = windowMillis;
-        this.prefix = prefix;
+        this.journal = journal;
+        this.zone = zone;
     }
 
     /** The priority of a daemon log line, from how it is worded. */
@@ -62,7 +72,7 @@ public final class LogLines {
             }
             repeats.put(line, new long[] {nowMillis, 0});
         }
-        out.add(format(priority, line));
+        out.add(format(priority, line, nowMillis));
         return out;
     }
 
@@ -78,7 +88,7 @@ public final class LogLines {
             if (nowMillis - seen[0] >= windowMillis) {
                 if (seen[1] > 0) {
                     out.add(format(priority(e.getKey()), e.getKey() + " (" + seen[1] + " more time"
-                            + (seen[1] == 1 ? "" : "s") + " in " + (nowMillis - seen[0]) / 1000 + " s)"));
+                            + (seen[1] == 1 ? "" : "s") + " in " + (nowMillis - seen[0]) / 1000 + " s)", nowMillis));
                 }
                 it.remove();
             }
@@ -86,7 +96,8 @@ public final class LogLines {
         return out;
     }
 
-    private String format(int priority, String line) {
-        return prefix ? "<" + priority + ">" + line : line;
+    private String format(int priority, String line, long nowMillis) {
+        return journal ? "<" + priority + ">" + line
+                : STAMP.format(Instant.ofEpochMilli(nowMillis).atZone(zone)) + " " + line;
     }
 }
