@@ -42,6 +42,12 @@ public final class ClusterTruth implements TruthSource {
     /** Who streams from this primary now (repmgr sets application_name to the node's name). */
     static final String STREAMING = "SELECT application_name FROM pg_stat_replication WHERE state = 'streaming'";
 
+    /**
+     * Whom a standby's WAL receiver streams from, as the standby says it: the primary's walsender may show a
+     * standby "streaming" for up to wal_sender_timeout after its connection died unseen (no FIN came).
+     */
+    static final String RECEIVING = "SELECT status, sender_host, sender_port FROM pg_stat_wal_receiver";
+
     private final int selfId;
     private final Conninfo local;
     private final Duration timeout;
@@ -58,6 +64,8 @@ public final class ClusterTruth implements TruthSource {
     private Connection localConnection;
     private java.sql.PreparedStatement localQuestion; // prepared once per connection: a look is one round trip
     private String selfName;
+    private volatile String selfSender; // HOST:PORT of this node's conninfo in repmgr.nodes, as a standby's
+                                        // pg_stat_wal_receiver names it when it streams from us; null unknown
 
     // guarded by peersLock
     private final Object peersLock = new Object();
@@ -74,9 +82,11 @@ public final class ClusterTruth implements TruthSource {
         final boolean witness; // repmgr's witness: not in recovery, yet never a primary of ours
         Connection connection; // used by one asker at a time (peersLock is held while they run)
         int repmgrdPid; // its repmgrd's pid at the last look (0: none): a new one has not looked yet
+        long unlookedSince; // nanoTime of the first look of a run in which its repmgrd ran but had not looked; 0 else
         long silentSince; // nanoTime since when it has not answered at all (a timeout, no route); 0 while it does
         long followingSince; // nanoTime of the first look of an unbroken run in which it answered as a standby
                              // and streamed from us; 0 when the last look did not find it so
+        boolean receiving; // at the last look its WAL receiver said it streams from us (its side of the stream)
 
         Peer(int id, String name, String conninfo, boolean witness) {
             this.id = id;
@@ -193,6 +203,7 @@ public final class ClusterTruth implements TruthSource {
             synchronized (localLock) {
                 selfName = me[0];
             }
+            selfSender = sender(me[1]);
         }
         peers.values().removeIf(p -> {
             String[] now = listed.get(p.id);
@@ -237,7 +248,7 @@ public final class ClusterTruth implements TruthSource {
 
     /** {@code n} with how long, without a gap, it has answered us as a standby and streamed from us. */
     static Node followed(Peer p, Node n, Set<String> streaming, long began) {
-        if (n.role() != Truth.Role.STANDBY || !streaming.contains(p.name)) {
+        if (n.role() != Truth.Role.STANDBY || !streaming.contains(p.name) || !p.receiving) {
             p.followingSince = 0;
             return n;
         }
@@ -245,6 +256,34 @@ public final class ClusterTruth implements TruthSource {
             p.followingSince = began == 0 ? 1 : began;
         }
         return n.following(Duration.ofNanos(Math.max(1, System.nanoTime() - p.followingSince)));
+    }
+
+    /** HOST:PORT of a conninfo, as pg_stat_wal_receiver's sender_host and sender_port give it; null if none. */
+    static String sender(String conninfo) {
+        try {
+            Map<String, String> v = Conninfo.parse(conninfo).values();
+            String host = v.getOrDefault("host", v.get("hostaddr"));
+            return host == null ? null : host + ":" + v.getOrDefault("port", "5432");
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether the standby's WAL receiver says it streams from {@code sender} (HOST:PORT): its own side of
+     * the stream, which a dead connection ends at once, unlike our walsender's. False when it cannot say
+     * (no right to read the sender, which needs pg_read_all_stats): then it vouches for nothing.
+     */
+    private static boolean receivesFrom(Connection c, String sender) {
+        if (sender == null) {
+            return false;
+        }
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(RECEIVING)) {
+            return r.next() && "streaming".equals(r.getString(1))
+                    && sender.equals(r.getString(2) + ":" + r.getInt(3));
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     /** The peer did not answer at all: silent since the first look that found it so (at that look's start). */
@@ -260,12 +299,17 @@ public final class ClusterTruth implements TruthSource {
             if (p.connection == null) {
                 p.connection = PgConnections.open(Conninfo.parse(p.conninfo), timeout, "vip daemon");
             }
+            p.receiving = false;
             Node n = ask(p.connection, p.id, p.name);
             p.silentSince = 0;
             if (p.witness) {
                 return Node.witness(p.id, p.name);
             }
-            return n.primary() ? n : Node.standby(p.id, p.name, watch(p));
+            if (n.primary()) {
+                return n;
+            }
+            p.receiving = receivesFrom(p.connection, selfSender);
+            return Node.standby(p.id, p.name, watch(p, began));
         } catch (SQLException | RuntimeException e) {
             PgConnections.closeQuietly(p.connection);
             p.connection = null;
@@ -286,18 +330,34 @@ public final class ClusterTruth implements TruthSource {
     }
 
     /**
-     * What the standby's repmgrd says of its upstream; null when none runs, it is not known, or this
-     * repmgrd is new since the last look (its figures may still be its predecessor's).
+     * What the standby's repmgrd says of its upstream; null when none runs. {@link Truth.Watch#notYetLooked}
+     * when it runs but its figures say nothing yet: it is new since the last look (they may still be its
+     * predecessor's), or it has not reached its upstream since its server started (repmgr's -1s).
      */
-    private static Truth.Watch watch(Peer p) {
+    private static Truth.Watch watch(Peer p, long began) {
         try (Statement s = p.connection.createStatement(); ResultSet r = s.executeQuery(WATCH)) {
             r.next();
             int pid = r.getBoolean(1) ? r.getInt(3) : 0;
-            boolean known = pid != 0 && pid == p.repmgrdPid && r.getObject(4) != null && r.getInt(5) >= 0;
+            boolean isNew = pid != p.repmgrdPid;
             p.repmgrdPid = pid;
-            return known ? new Truth.Watch(r.getInt(4), r.getInt(5), r.getBoolean(2)) : null;
+            if (pid == 0) {
+                p.unlookedSince = 0;
+                return null;
+            }
+            boolean paused = r.getBoolean(2);
+            int upstream = r.getObject(4) == null ? -1 : r.getInt(4);
+            int lastSeen = r.getInt(5);
+            if (!isNew && upstream >= 0 && lastSeen >= 0) {
+                p.unlookedSince = 0;
+                return new Truth.Watch(upstream, lastSeen, paused);
+            }
+            if (p.unlookedSince == 0) {
+                p.unlookedSince = began == 0 ? 1 : began;
+            }
+            return Truth.Watch.notYetLooked(paused, Duration.ofNanos(Math.max(1, System.nanoTime() - p.unlookedSince)));
         } catch (SQLException e) {
             p.repmgrdPid = 0; // no repmgr extension, or no right to call it: nothing known
+            p.unlookedSince = 0;
             return null;
         }
     }

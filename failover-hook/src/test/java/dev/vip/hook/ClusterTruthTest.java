@@ -2,6 +2,7 @@ package dev.vip.hook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vip.core.daemon.Truth;
@@ -54,8 +55,36 @@ class ClusterTruthTest {
         assertFalse(ClusterTruth.breakRunsAfterPause(List.of(n1), 0, 25 * s, pauseAfter)); // the first look ever
     }
 
-    /** One look at a peer that answered as a standby streaming from us. */
+    /**
+     * Our walsender may list a standby as streaming for up to wal_sender_timeout after its connection died
+     * unseen (its FIN blocked, its server restarted behind a partition): only the standby's own WAL
+     * receiver, streaming from us, makes a look count.
+     */
+    @Test
+    void aStandbyFollowsUsOnlyWhenItsOwnReceiverStreamsFromUs() {
+        long s = 1_000_000_000L;
+        ClusterTruth.Peer n3 = new ClusterTruth.Peer(3, "n3", "host=198.51.100.13", false);
+        look(n3, 10 * s);
+        assertEquals(10 * s, n3.followingSince);
+        n3.receiving = false; // our walsender still says streaming; its receiver does not
+        assertTrue(ClusterTruth.followed(n3, Truth.Node.standby(3, "n3"), Set.of("n3"), 12 * s).following().isZero());
+        assertEquals(0, n3.followingSince);
+        look(n3, 14 * s);   // streaming again, from both sides: a new run
+        assertEquals(14 * s, n3.followingSince);
+    }
+
+    @Test
+    void theSenderAStandbyNamesIsTheHostAndPortOfOurConninfo() {
+        assertEquals("198.51.100.11:5432", ClusterTruth.sender("host=198.51.100.11 user=repmgr dbname=repmgr"));
+        assertEquals("db1.example:6432", ClusterTruth.sender("host=db1.example port=6432 dbname=repmgr"));
+        assertEquals("2001:db8::11:5432", ClusterTruth.sender("hostaddr=2001:db8::11 dbname=repmgr"));
+        assertNull(ClusterTruth.sender("dbname=repmgr"));
+        assertNull(ClusterTruth.sender("host"));
+    }
+
+    /** One look at a peer that answered as a standby streaming from us, as both sides of the stream say. */
     private static void look(ClusterTruth.Peer p, long began) {
+        p.receiving = true;
         ClusterTruth.followed(p, Truth.Node.standby(p.id, p.name), Set.of(p.name), began);
     }
 }

@@ -26,8 +26,15 @@ import java.util.Optional;
  * streamed from its PostgreSQL without a gap for {@link #steady(Duration)} (three times {@code doubtAfter})
  * is following it, not being promoted: a promotion ends the stream, and repmgrd runs a promotion it has
  * decided within seconds. Looks separated by a pause of the daemon itself (a frozen host) are not "without
- * a gap": the standby may have been promoting while nobody looked (the truth source starts its run again). Such a standby's stale repmgrd (one left degraded after a partition, which may
- * not look at its upstream again until restarted) neither starts a doubt nor keeps one going.
+ * a gap": the standby may have been promoting while nobody looked (the truth source starts its run again).
+ * Such a standby's stale repmgrd (one left degraded after a partition, which may not look at its upstream
+ * again until restarted) neither starts a doubt nor keeps one going.
+ *
+ * <p>A doubt ends on good news only, never on the lack of bad news: a standby whose repmgrd runs but has not
+ * looked yet (started since the last look, or its server restarted and it has not reached its upstream
+ * since) keeps the doubt going, as a silent node does, unless that standby streams from us steadily; and
+ * starts one when it has not looked for {@code doubtAfter} while that standby does not stream from us (a
+ * repmgrd that cannot reach us, with repmgr's "last seen" reset by its server's restart).
  */
 final class Arbiter {
     /** Why the daemon is deciding now. */
@@ -200,6 +207,11 @@ final class Arbiter {
                 return p.name() + "'s repmgrd has not seen it for " + w.lastSeenSecs() + " s (it is failing over, "
                         + "or about to)";
             }
+            if (notYetLooked(p) && p.watch().unlookedFor().compareTo(doubtAfter) >= 0 && p.following().isZero()) {
+                return p.name() + "'s repmgrd has not reached it for " + p.watch().unlookedFor().toMillis() + " ms "
+                        + "since it or its server started, and " + p.name() + " does not stream from it (it may be "
+                        + "failing over)";
+            }
         }
         List<Node> peers = truth.peers();
         Duration cutOff = peers.stream().map(Node::silentFor).min(Duration::compareTo).orElse(Duration.ZERO);
@@ -218,13 +230,31 @@ final class Arbiter {
             if (p.silent() && p.silentFor().compareTo(inDoubtFor) <= 0) {
                 return "it is in doubt (" + inDoubtFor.toMillis() + " ms) and " + p.name() + " has not answered since";
             }
+            if (p.following().compareTo(steady) >= 0) {
+                continue; // it streams from us steadily: it is following us, whatever its repmgrd says
+            }
             Truth.Watch w = watcherOf(p, me);
-            if (w != null && w.lastSeenSecs() >= inDoubtFor.toSeconds() && p.following().compareTo(steady) < 0) {
+            if (w != null && w.lastSeenSecs() >= inDoubtFor.toSeconds()) {
                 return "it is in doubt (" + inDoubtFor.toMillis() + " ms) and " + p.name() + "'s repmgrd has not seen "
                         + "it since (" + w.lastSeenSecs() + " s ago)";
             }
+            if (notYetLooked(p)) {
+                return "it is in doubt (" + inDoubtFor.toMillis() + " ms) and " + p.name() + "'s repmgrd runs but "
+                        + "has not said yet whether it has seen it (just started, or its server restarted)";
+            }
         }
         return null;
+    }
+
+    /**
+     * The standby {@code p}'s running, unpaused repmgrd has not looked at its upstream yet: no good news,
+     * and it may be counting its attempts to reach its primary before a promotion. It keeps a doubt going;
+     * it starts one only after {@code doubtAfter} of it while {@code p} does not stream from us (every
+     * repmgrd starts so, and a standby that restarted streams again within a second or two).
+     */
+    private static boolean notYetLooked(Node p) {
+        Truth.Watch w = p.watch();
+        return p.role() == Truth.Role.STANDBY && w != null && !w.paused() && w.unknown();
     }
 
     /** What the standby {@code p}'s running, unpaused repmgrd says when it watches node {@code me}, or null. */

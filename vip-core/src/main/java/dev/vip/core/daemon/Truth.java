@@ -22,11 +22,31 @@ public record Truth(Node self, List<Node> peers, boolean fresh) {
      * many seconds ago it last saw it. A repmgrd that has not seen its primary for a while is failing over,
      * or about to.
      *
-     * @param upstream     the node it watches ({@code repmgr.get_upstream_node_id()})
+     * @param upstream     the node it watches ({@code repmgr.get_upstream_node_id()}); -1 not known
      * @param lastSeenSecs seconds since it last saw that node ({@code repmgr.get_upstream_last_seen()}); -1 never
      * @param paused       {@code repmgr service pause}: it will not fail over
+     * @param unlookedFor  while it has not looked yet ({@link #unknown()}), since the first look that found it
+     *                     so; zero otherwise
      */
-    public record Watch(int upstream, int lastSeenSecs, boolean paused) {
+    public record Watch(int upstream, int lastSeenSecs, boolean paused, Duration unlookedFor) {
+        /** What a repmgrd that has looked says. */
+        public Watch(int upstream, int lastSeenSecs, boolean paused) {
+            this(upstream, lastSeenSecs, paused, Duration.ZERO);
+        }
+
+        /**
+         * A repmgrd that runs but has said nothing yet, look after look for {@code unlookedFor}: it started
+         * since the last look (the figures are its predecessor's), or its server restarted and it has not
+         * reached its upstream since. It may be counting its attempts to reconnect before a promotion.
+         */
+        public static Watch notYetLooked(boolean paused, Duration unlookedFor) {
+            return new Watch(-1, -1, paused, unlookedFor);
+        }
+
+        /** True when this is {@link #notYetLooked}'s: whom it watches and when it saw it are not known. */
+        public boolean unknown() {
+            return upstream < 0 || lastSeenSecs < 0;
+        }
     }
 
     /**
@@ -35,8 +55,8 @@ public record Truth(Node self, List<Node> peers, boolean fresh) {
      * @param timeline the current timeline of a primary ({@code pg_walfile_name(pg_current_wal_lsn())},
      *                 which changes at promotion, unlike the checkpoint's); 0 when not a primary
      * @param detail   why it is unreachable, or a short description; for logs and status
-     * @param watch    a standby's running repmgrd's view of its upstream; null when unknown, when no
-     *                 repmgrd runs there, or when it started since the last look (it has not looked yet)
+     * @param watch    a standby's running repmgrd's view of its upstream ({@link Watch#unknown()} when it has
+     *                 not looked yet); null when no repmgrd runs there, or when its figures cannot be read
      * @param silentFor for how long this node has not answered at all (timeouts, no route: its host may be
      *                 down or cut off from us), zero when it answered, even with a refusal
      * @param following for how long, look after look without a gap, this standby has answered us and

@@ -178,6 +178,16 @@ class ArbiterTest {
                 // what, truth, present, link up, trigger -> action, standing
                 Arguments.of("a standby's repmgrd sees us: hold", truth(primary(1, 3), fresh, standby(3)), true, true,
                         TICK, WAIT, Standing.RIGHTFUL),
+                Arguments.of("a standby's repmgrd has just started (not looked yet): no doubt begins, hold",
+                        truth(primary(1, 3), unlooked(2, false), standby(3)), true, true, TICK, WAIT, Standing.RIGHTFUL),
+                Arguments.of("a standby's repmgrd has not reached us for 4 s since its server restarted, and it does "
+                        + "not stream from us: let go", truth(primary(1, 3), unlooked(2, false, 4), standby(3)), true,
+                        true, TICK, RELEASE, Standing.DOUBTED),
+                Arguments.of("the same while it streams from us (it restarted and follows us already): hold",
+                        truth(primary(1, 3), unlooked(2, false, 4).following(Duration.ofSeconds(2)), standby(3)), true,
+                        true, TICK, WAIT, Standing.RIGHTFUL),
+                Arguments.of("the same, its repmgrd paused: hold",
+                        truth(primary(1, 3), unlooked(2, true, 60), standby(3)), true, true, TICK, WAIT, Standing.RIGHTFUL),
                 Arguments.of("back from a partition while a standby's repmgrd fails over: let go",
                         truth(primary(1, 3), lost, standby(3)), true, true, LINK_UP, RELEASE, Standing.DOUBTED),
                 Arguments.of("in doubt: no repair", truth(primary(1, 3), lost), false, true, ADDRESS_REMOVED, WAIT,
@@ -233,6 +243,14 @@ class ArbiterTest {
         assertEquals(standing, v.standing(), what + ": " + v.reason());
     }
 
+    private static Node unlooked(int id, boolean paused) {
+        return unlooked(id, paused, 1);
+    }
+
+    private static Node unlooked(int id, boolean paused, int seconds) {
+        return Node.standby(id, "n" + id, Truth.Watch.notYetLooked(paused, Duration.ofSeconds(seconds)));
+    }
+
     private static Node mute(int id, int seconds) {
         return Node.silent(id, "n" + id, "connect timed out", Duration.ofSeconds(seconds));
     }
@@ -257,6 +275,14 @@ class ArbiterTest {
                         truth(primary(1, 3), watching(2, 1, 0, false), silent(3)), d, HOLD, Standing.RIGHTFUL),
                 Arguments.of("back, a standby without repmgrd: nothing against it, hold",
                         truth(primary(1, 3), standby(2), standby(3)), d, HOLD, Standing.RIGHTFUL),
+                Arguments.of("back, a standby's repmgrd runs but has not looked yet (restarted, or its server was): "
+                        + "no good news from it, still in doubt", truth(primary(1, 3), watching(2, 1, 0, false),
+                        unlooked(3, false)), d, WAIT, Standing.DOUBTED),
+                Arguments.of("back, that repmgrd is paused (it will not fail over): hold",
+                        truth(primary(1, 3), watching(2, 1, 0, false), unlooked(3, true)), d, HOLD, Standing.RIGHTFUL),
+                Arguments.of("back, that standby streams from us steadily: it follows us, hold",
+                        truth(primary(1, 3), watching(2, 1, 0, false), unlooked(3, false).following(Duration.ofSeconds(12))),
+                        d, HOLD, Standing.RIGHTFUL),
                 Arguments.of("back for long, a repmgrd left degraded (it never looks again), its standby streaming "
                         + "from us steadily for 3 x the doubt: hold again", truth(primary(1, 3),
                         watching(2, 1, 90, false).following(Duration.ofSeconds(12)), watching(3, 1, 0, false)),
