@@ -264,8 +264,18 @@ record_is_standby() {
 # every standby streaming from the primary. Said in the log, with what pg_stat_replication showed.
 cluster_follow() {
     log "n$1: its own record is not an active standby of n$2 ($(sql "$1" -c "select coalesce(upstream_node_id::text, '-') from repmgr.nodes where node_id = $1" 2>/dev/null)); repmgr standby follow, as an operator would"
-    as_pg $P-n$1 $BIN/repmgr -f $B/n$1/repmgr.conf standby follow --upstream-node-id=$2 >> $B/n$1/follow.log 2>&1 ||
+    if ! as_pg $P-n$1 $BIN/repmgr -f $B/n$1/repmgr.conf standby follow --upstream-node-id=$2 >> $B/n$1/follow.log 2>&1; then
         log "n$1: standby follow failed: $(tail -2 $B/n$1/follow.log | tr '\n' ' ')"
+        # it replayed WAL the new primary never had (still attached to the old one after its promotion,
+        # as asynchronous replication allows): rewound, as an operator would
+        if tail -2 $B/n$1/follow.log | grep -q "forked off"; then
+            log "n$1: rewound to n$2's timeline (repmgr node rejoin --force-rewind, its server stopped first)"
+            pg_stop $1 >/dev/null 2>&1
+            as_pg $P-n$1 $BIN/repmgr -f $B/n$1/repmgr.conf node rejoin -d "host=198.51.100.1$2 user=repmgr dbname=repmgr" \
+                --force-rewind --config-archive-dir=$B/n$1/archive >> $B/n$1/follow.log 2>&1 ||
+                log "n$1: node rejoin failed: $(tail -2 $B/n$1/follow.log | tr '\n' ' ')"
+        fi
+    fi
     wait_until 30 streams "$1" "$2" && wait_until 20 record_is_standby "$1" "$2" ||
         log "n$1: still not streaming from n$2 as a recorded standby"
 }

@@ -22,7 +22,12 @@
 #      the standby VIP settles on one standby and stays there;
 #   6. both standbys' repmgrd frozen (SIGSTOP, so their last sight of the primary only grows): the primary
 #      keeps the VIP while they stream from it; cut off in the switch it lets go, and after the heal it
-#      takes the VIP back once they have streamed from it steadily again, no repmgrd having seen it.
+#      takes the VIP back once they have streamed from it steadily again, no repmgrd having seen it;
+#   7. a standby's repmgrd that has not looked at the primary yet (a route rule on it refuses its
+#      connections to the primary's PostgreSQL, and its server restarts, so repmgr's "last seen" is -1):
+#      the primary lets go of the VIP within seconds and stays in doubt while that one says nothing, though
+#      the other standby's repmgrd sees it all along; once the rule is gone it takes the VIP back, and
+#      nobody was promoted.
 # vip status --cluster is checked twice: in scenario 2 (exit 1, n1 named a stale primary) and at the end
 # (exit 0 from a standby and from the primary, each VIP answered by the right node alone).
 # The cluster is tests/e2e/cluster.sh's, with three nodes. Ends with "truth: N passed, N failed"; exit 0
@@ -200,7 +205,7 @@ log "one holder $(since "$healed" "$(now)") s after the heal"
 check "the client's neighbour entry points to n$new" wait_until 2 points_to $new $VIP
 check "no row the client wrote after it moved to n$new is on n$P2" test "$(stale_writes $P2 $new "$promoted")" = 0
 check "no row at all on n$P2 stamped after n$new's promotion" test "$(late_deliveries $P2 "$promoted")" = 0
-check "n$P2 says it is a stale primary" status_says $P2 ".stale_primary == true"
+check "n$P2 learns it is a stale primary within two health checks" wait_until 5 status_says $P2 ".stale_primary == true"
 rejoin $P2 $new
 check "n$P2 rejoined as a standby" wait_until 20 streams $P2 $new
 repmgrd_again $new
@@ -278,6 +283,41 @@ log "the VIP back on n$P4 $(since "$healed" "$(now)") s after the heal (3 x --do
 check "and no other node was promoted" test -z "$(the_primary $P4)"
 kill -CONT $frozen_pids
 check "the client's neighbour entry points to n$P4" wait_until 5 points_to $P4 $VIP
+
+# node $1's repmgrd runs but has not seen its upstream since its server started (repmgr's -1)
+unlooked() {
+    [ "$(sql "$1" -c "select repmgr.repmgrd_is_running() and repmgr.get_upstream_last_seen() = -1" 2>/dev/null)" = t ]
+}
+nobody_holds() { [ -z "$(holders "$1")" ]; }
+nobody_holds_for() {  # nobody_holds_for SECONDS ADDRESS: no node has it at any sample (0.2 s apart)
+    local end; end=$(awk -v a="$(now)" -v d="$1" 'BEGIN { printf "%.1f", a + d }')
+    while awk -v a="$(now)" -v e="$end" 'BEGIN { exit !(a < e) }'; do
+        [ -z "$(holders "$2")" ] || { log "held by n$(holders "$2")"; return 1; }
+        sleep 0.2
+    done
+}
+
+A=$(for n in $NODES; do [ $n != $P4 ] && echo $n; done | tail -1)  # the lower priority: a tie elects the other
+O=$((6 - P4 - A))
+log "scenario 7: n$A's repmgrd has not looked at n$P4 yet (n$A refuses its own connections to n$P4:5432; its server restarts)"
+check "n$O's repmgrd watches n$P4" wait_until 20 repmgrd_watches $O $P4
+ip -n $P-n$A rule add to 198.51.100.1$P4/32 ipproto tcp dport 5432 prohibit pref 100
+pg_stop $A >/dev/null 2>&1
+pg_start $A >/dev/null 2>&1
+restarted=$(now)
+check "n$A's repmgrd runs and has not seen n$P4 since its server started (repmgr's -1)" wait_until 20 unlooked $A
+check "n$P4 lets go of the VIP within 15 s: no news from n$A's repmgrd is not good news" wait_until 15 nobody_holds $VIP
+log "n$P4 off the VIP $(since "$restarted" "$(now)") s after n$A's server restarted (--doubt-after, 4 s, of no word while it does not stream is the rule)"
+check "its daemon says it is in doubt" status_says $P4 '.standing == "doubted"'
+check "while n$O's repmgrd watches n$P4 and sees it" repmgrd_watches $O $P4
+check "nobody holds the VIP for 8 s more" nobody_holds_for 8 $VIP
+check "n$A's repmgrd still has not seen n$P4" unlooked $A
+check "and no node was promoted" test -z "$(the_primary $P4)"
+ip -n $P-n$A rule del pref 100
+lifted=$(now)
+check "once n$A reaches n$P4 again, the VIP comes back to n$P4" wait_until 60 only_on $P4 $VIP
+log "the VIP back on n$P4 $(since "$lifted" "$(now)") s after the rule was lifted"
+check "and no node was promoted" test -z "$(the_primary $P4)"
 
 stop_probe
 while read -r w; do
