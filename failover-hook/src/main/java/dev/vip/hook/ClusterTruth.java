@@ -82,7 +82,8 @@ public final class ClusterTruth implements TruthSource {
         final boolean witness; // repmgr's witness: not in recovery, yet never a primary of ours
         Connection connection; // used by one asker at a time (peersLock is held while they run)
         int repmgrdPid; // its repmgrd's pid at the last look (0: none): a new one has not looked yet
-        long unlookedSince; // nanoTime of the first look of a run in which its repmgrd ran but had not looked; 0 else
+        long unlookedSince; // nanoTime of the first look of a run in which its repmgrd ran but had not looked (a
+                            // look it does not answer goes on with it); 0 once it looked, or none runs
         long silentSince; // nanoTime since when it has not answered at all (a timeout, no route); 0 while it does
         long followingSince; // nanoTime of the first look of an unbroken run in which it answered as a standby
                              // and streamed from us; 0 when the last look did not find it so
@@ -302,17 +303,16 @@ public final class ClusterTruth implements TruthSource {
             p.receiving = false;
             Node n = ask(p.connection, p.id, p.name);
             p.silentSince = 0;
-            if (p.witness) {
-                return Node.witness(p.id, p.name);
-            }
-            if (n.primary()) {
-                return n;
+            if (p.witness || n.primary()) {
+                p.unlookedSince = 0;
+                return p.witness ? Node.witness(p.id, p.name) : n;
             }
             p.receiving = receivesFrom(p.connection, selfSender);
             return Node.standby(p.id, p.name, watch(p, began));
         } catch (SQLException | RuntimeException e) {
             PgConnections.closeQuietly(p.connection);
             p.connection = null;
+            // unlookedSince goes on: no word from its repmgrd meanwhile either
             String why = "did not answer: " + Fence.firstLine(e.getMessage());
             if (silent(e)) {
                 return silence(p, why, began);
