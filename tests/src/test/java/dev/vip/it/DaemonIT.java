@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -737,6 +738,12 @@ class DaemonIT {
             assertNotNull(fd, "the daemon's FIFO descriptor");
             TestBed.Result gdb = bed.run("gdb", "-p", Long.toString(pid), "--batch", "-ex", "handle all nostop noprint",
                     "-ex", "call (int) close(" + fd + ")");
+            // gdb 13 (Debian 12) cannot call a function in a process on some CPUs and kernels (its writes of
+            // the extended register state are refused: seen on a 2-vCPU Xeon VM with Linux 6.18); the call
+            // then never ran, and the test has nothing to test there
+            Assumptions.assumeFalse(gdb.stderr().contains("Couldn't write extended state")
+                    || gdb.stdout().contains("Couldn't write extended state"),
+                    "gdb cannot call close() inside a process on this machine (extended register state refused)");
             assertTrue(gdb.stdout().contains("= 0"), "gdb closed it: " + gdb.stdout() + gdb.stderr());
             long closed = System.nanoTime();
             assertEquals(70, daemon.waitFor(Duration.ofSeconds(5)), "exits with EX_SOFTWARE: " + daemon.stderr());
