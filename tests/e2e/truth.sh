@@ -292,7 +292,7 @@ nobody_holds() { [ -z "$(holders "$1")" ]; }
 nobody_holds_for() {  # nobody_holds_for SECONDS ADDRESS: no node has it at any sample (0.2 s apart)
     local end; end=$(awk -v a="$(now)" -v d="$1" 'BEGIN { printf "%.1f", a + d }')
     while awk -v a="$(now)" -v e="$end" 'BEGIN { exit !(a < e) }'; do
-        [ -z "$(holders "$2")" ] || { log "held by n$(holders "$2")"; return 1; }
+        nobody_holds "$2" || { log "held by n$(holders "$2")"; return 1; }
         sleep 0.2
     done
 }
