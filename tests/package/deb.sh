@@ -27,13 +27,13 @@ version=$(dpkg-deb -f "$deb" Version)
 check "vip --version prints the package's version" sh -c "vip --version | grep -qx 'vip ${version/\~/-}'"
 check "the class-data-sharing archive exists" test -s /var/lib/vip/vip.jsa
 check "and the JVM maps it (-Xshare:on fails otherwise)" \
-    sh -c "VIP_JAVA_OPTS='-Xshare:on -Xlog:cds=info' vip --help 2>&1 | grep -q 'Usage: vip'"
+    sh -c "VIP_JAVA_OPTS='-Xshare:on -Xlog:cds=info' vip status --help 2>&1 | grep -q 'Usage: vip status'"
 check "jffi's and JNA's native stubs are unpacked once, at install time" \
     test -s /var/lib/vip/native/libjffi-1.2.so -a -s /var/lib/vip/native/libjnidispatch.so
 check "a command that loads them needs no temporary directory (TMPDIR unusable: exit 1, not 3)" \
     sh -c "TMPDIR=/nonexistent vip has -i lo -a 198.51.100.10/32 >/dev/null 2>&1; [ \$? -eq 1 ]"
 check "the archive holds picocli's classes (a static archive: the dynamic one leaves out Java 5 class files)" \
-    sh -c "VIP_JAVA_OPTS='-Xlog:class+load' vip --help | grep -q 'picocli.CommandLine source: shared objects file'"
+    sh -c "VIP_JAVA_OPTS='-Xlog:class+load' vip status --help | grep -q 'picocli.CommandLine source: shared objects file'"
 check "the service user exists" getent passwd vip
 pages=0
 for page in /usr/share/man/man1/vip*.1.gz; do

@@ -103,9 +103,15 @@ final class CommandIndex {
         return out;
     }
 
-    /** Build time: writes the index of {@link AllCommands} to the file named (see {@link AllCommands#main}). */
+    /**
+     * Build time: writes the index of {@link AllCommands} to the file named (see {@link AllCommands#main}),
+     * and beside it {@code vip --help}'s text ({@link Entry#USAGE}), rendered from that index as a run
+     * would render it.
+     */
     static void write(Path out) throws IOException {
         Files.createDirectories(out.getParent());
-        Files.write(out, of(new CommandLine(new AllCommands())).lines(), StandardCharsets.UTF_8);
+        CommandIndex index = of(new CommandLine(new AllCommands()));
+        Files.write(out, index.lines(), StandardCharsets.UTF_8);
+        Files.writeString(out.resolveSibling(Entry.USAGE), Main.usage(index), StandardCharsets.UTF_8);
     }
 }

@@ -129,8 +129,18 @@ public class Main implements Runnable {
         return configure(new CommandLine(new AllCommands()), new ConfigDefaults(ConfigFile.empty(), new String[0]));
     }
 
-    /** Error handling, and the settings file as the source of default values. */
+    /** {@code vip --help}'s text for this index, as a run prints it (what {@link Entry} prints, made at build time). */
+    static String usage(CommandIndex index) {
+        String[] help = {"--help"};
+        return configure(tree(index, help), new ConfigDefaults(ConfigFile.empty(), help)).getUsageMessage();
+    }
+
+    /**
+     * Error handling, the settings file as the source of default values, and help without ANSI styles
+     * (the same text at a terminal as in a pipe, and as {@link Entry} prints it).
+     */
     static CommandLine configure(CommandLine cl, ConfigDefaults defaults) {
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cl.setDefaultValueProvider(defaults);
         cl.setExecutionExceptionHandler(new ExecutionErrors());
         cl.setParameterExceptionHandler(new UsageErrors(defaults));
