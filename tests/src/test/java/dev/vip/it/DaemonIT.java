@@ -64,8 +64,14 @@ class DaemonIT {
 
     /** @param env NAME=VALUE settings for the daemon's environment */
     private Background startDaemon(List<String> env, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("env"));
-        args.addAll(env);
+        List<String> launcher = new ArrayList<>(List.of("env"));
+        launcher.addAll(env);
+        return launch(launcher, extra);
+    }
+
+    /** @param launcher the command that runs the daemon's: env and its settings, or nohup env */
+    private Background launch(List<String> launcher, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(launcher);
         args.addAll(List.of(TestBed.VIP.toString(), "daemon", "-i", "eth0", "-a", CIDR,
                 "-l", "eth0:0", "--socket", socket().toString(), "--events-fifo", fifo().toString(),
                 "--events-group", "postgres", "--allow-group", "postgres", "--count", "2", "--interval", "300ms"));
@@ -410,6 +416,23 @@ class DaemonIT {
         assertTrue(lastReload().contains("removed primary VIP " + second + "/32 (deleted from eth0)"), lastReload());
         assertEquals(1, vipCount());
         assertTrue(status().get("held").asBoolean());
+    }
+
+    @Test
+    void aDaemonStartedUnderNohupStillReloadsOnHup() throws Exception {
+        // nohup leaves SIGHUP ignored, and the JVM then installs no handler for it: the daemon takes it back
+        String second = "198.51.100.30";
+        Path conf = run.resolve("vip.conf");
+        Files.writeString(conf, "[daemon]\nclaim-grace = 500ms\n");
+        daemon = launch(List.of("nohup", "env"), "--config", conf.toString());
+        assertEquals(0, bed.run("ip", "netns", "exec", n1, TestBed.VIP.toString(), "add", "-i", "eth0", "-a", CIDR,
+                "--socket", socket().toString()).exit());
+        Files.writeString(conf, "[daemon]\nclaim-grace = 500ms\nvip = primary:" + second + "/32:eth0:2\n");
+        daemon.signal("HUP");
+        assertTrue(TestBed.eventually(Duration.ofSeconds(10), () -> bed.address(n1, "eth0", second) != null),
+                "no reload after SIGHUP (an added VIP follows the held one): " + daemon.stderr());
+        assertTrue(daemon.isAlive());
+        assertTrue(lastReload().contains("added primary VIP " + second + "/32"), lastReload());
     }
 
     /** repmgr runs event_notification_command with system(): sh -c, as postgres, placeholders expanded. */

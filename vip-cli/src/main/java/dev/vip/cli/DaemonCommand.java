@@ -37,7 +37,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import sun.misc.Signal;
 
 /** {@code vip daemon}: holds the VIP warm; claims and releases come over its socket and FIFO. */
 @Command(name = "daemon", description = {"Run the VIP daemon: watches for other hosts announcing the VIP, "
@@ -285,6 +284,8 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
                 log(err, ""));
         VipDaemon daemon = new VipDaemon(config, log(err, ""), truth);
         List<Extra> extras = new CopyOnWriteArrayList<>();
+        // caught before the socket accepts (a signal then waits until everything runs)
+        DaemonSignals signals = DaemonSignals.install(log(err, ""));
         try {
             daemon.start();
             for (RoleVip extra : settings.extras()) {
@@ -337,17 +338,13 @@ final class DaemonCommand implements Callable<Integer>, Main.Reporting {
             metrics.close();
             stop.run();
         };
-        for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), signal -> new Thread(stopAll, "vip-stop").start());
-        }
-        Object reloading = new Object();
         Settings[] running = {settings};
         Consumer<String> reloadLog = log(err, "");
-        Signal.handle(new Signal("HUP"), signal -> new Thread(() -> {
-            synchronized (reloading) {
+        signals.running(stopAll, () -> {
+            synchronized (running) {
                 running[0] = reload(running[0], daemon, truth, extras, err, reloadLog);
             }
-        }, "vip-reload").start());
+        });
         notifySystemd(daemon, () -> extras.stream().map(Extra::daemon).toList(), log(err, ""));
         daemon.awaitStop();
         return ExitCodes.OK;
