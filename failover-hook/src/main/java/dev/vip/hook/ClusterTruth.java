@@ -118,7 +118,9 @@ public final class ClusterTruth implements TruthSource {
         long began = System.nanoTime();
         Node self = askLocal();
         if (askPeers) {
-            askPeers(began, self.primary());
+            // a local server that did not answer just now would not list the nodes either: a hung one would
+            // cost another timeout before the peers are asked (the look that may find another primary)
+            askPeers(began, self.primary(), self.role() != Truth.Role.UNREACHABLE);
         }
         return new Truth(self, lastPeers, askPeers);
     }
@@ -150,8 +152,11 @@ public final class ClusterTruth implements TruthSource {
         }
     }
 
-    /** Lists the peers (from the local server's repmgr.nodes) and asks each, unless someone did since we began. */
-    private void askPeers(long began, boolean selfPrimary) {
+    /**
+     * Lists the peers (from the local server's repmgr.nodes, when it answered; else the last list) and asks
+     * each, unless someone did since we began.
+     */
+    private void askPeers(long began, boolean selfPrimary, boolean localAnswered) {
         synchronized (peersLock) {
             if (lastAskedNanos - began > 0) {
                 return; // another thread asked them while we waited: that is fresh enough
@@ -160,7 +165,9 @@ public final class ClusterTruth implements TruthSource {
                 log.accept("no look at the cluster for " + (began - lastAskedNanos) / 1_000_000 + " ms (this daemon "
                         + "or its host was paused): whom it saw streaming before vouches for nothing now");
             }
-            listPeers();
+            if (localAnswered) {
+                listPeers();
+            }
             Set<String> streaming = selfPrimary ? streaming() : Set.of();
             List<Peer> asked = List.copyOf(peers.values());
             List<Node> answers = AskAll.ask(askers, asked, p -> askPeer(p, began),
