@@ -518,7 +518,6 @@ public final class VipDaemon {
         command.start();
     }
 
-    /** The periodic check: makes up lost events, heals a silent partition into one holder. */
     /**
      * Holding the VIP while the last look found some peer out of reach, or a primary in doubt (it gets the
      * VIP back as soon as the standbys see it again).
@@ -528,6 +527,7 @@ public final class VipDaemon {
                 || held && lastTruth != null && lastTruth.peers().stream().anyMatch(n -> n.role() == Truth.Role.UNREACHABLE);
     }
 
+    /** The periodic check: makes up lost events, heals a silent partition into one holder. */
     private void tick() {
         try {
             reconcile(Trigger.TICK, Requester.CHECK, true);
