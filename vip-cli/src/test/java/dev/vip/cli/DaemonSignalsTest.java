@@ -2,10 +2,15 @@ package dev.vip.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import jnr.constants.platform.Signal;
 import org.junit.jupiter.api.Test;
 
@@ -60,5 +65,32 @@ class DaemonSignalsTest {
         Dispositions none = new Dispositions();
         assertEquals(List.of(), DaemonSignals.reclaimIgnored(none, Signal.SIGHUP));
         assertEquals(List.of(hup + "=1"), none.calls, "SIG_ERR: nothing put back");
+    }
+
+    /** A signal that comes while the daemon starts is acted on once it runs; a stop wins over a reload. */
+    @Test
+    void signalsWhileStartingWaitUntilItRuns() throws Exception {
+        AtomicInteger stops = new AtomicInteger();
+        AtomicInteger reloads = new AtomicInteger();
+        CountDownLatch ran = new CountDownLatch(1);
+        DaemonSignals starting = new DaemonSignals();
+        starting.reloadAsked();
+        assertEquals(0, reloads.get(), "nothing runs before the daemon does");
+        starting.running(() -> stops.incrementAndGet(), () -> {
+            reloads.incrementAndGet();
+            ran.countDown();
+        });
+        assertTrue(ran.await(5, TimeUnit.SECONDS), "the held reload ran");
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        DaemonSignals both = new DaemonSignals();
+        both.reloadAsked();
+        both.stopAsked();
+        both.running(stopped::countDown, reloads::incrementAndGet);
+        assertTrue(stopped.await(5, TimeUnit.SECONDS), "the held stop ran");
+        both.reloadAsked(); // stopping: no reload any more
+        Thread.sleep(100);
+        assertEquals(1, reloads.get(), "only the first daemon's held reload ran");
+        assertEquals(0, stops.get());
     }
 }
