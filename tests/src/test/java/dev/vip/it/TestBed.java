@@ -127,7 +127,10 @@ public final class TestBed implements AutoCloseable {
 
     /** bin/vip in the background, in a namespace. */
     public Background startVip(String ns, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, VIP.toString()));
+        // SIGINT at its default, as at a terminal: a test run started in the background by a script
+        // (CI's runner) inherits it ignored, and a process that finds it ignored keeps it so
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, "env", "--default-signal=INT",
+                VIP.toString()));
         command.addAll(List.of(args));
         Background b = new Background("vip", command);
         background.add(b);
