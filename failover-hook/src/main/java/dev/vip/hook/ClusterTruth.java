@@ -15,8 +15,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -63,7 +65,11 @@ public final class ClusterTruth implements TruthSource {
     private final Object localLock = new Object();
     private Connection localConnection;
     private java.sql.PreparedStatement localQuestion; // prepared once per connection: a look is one round trip
-    private String selfName;
+
+    // written under localLock, read without it (a hung local server holds it for a timeout)
+    private volatile String selfName;
+    private volatile boolean localAnswered = true; // at its last ask (true before the first)
+    private volatile long ownTimeline; // its timeline when it last answered; 0 when that was as a standby
     private volatile String selfSender; // HOST:PORT of this node's conninfo in repmgr.nodes, as a standby's
                                         // pg_stat_wal_receiver names it when it streams from us; null unknown
 
@@ -116,6 +122,9 @@ public final class ClusterTruth implements TruthSource {
     @Override
     public Truth observe(boolean askPeers) {
         long began = System.nanoTime();
+        if (askPeers && !localAnswered) {
+            return observeBeside(began);
+        }
         Node self = askLocal();
         if (askPeers) {
             // a local server that did not answer just now would not list the nodes either: a hung one would
@@ -123,6 +132,51 @@ public final class ClusterTruth implements TruthSource {
             askPeers(began, self.primary(), self.role() != Truth.Role.UNREACHABLE);
         }
         return new Truth(self, lastPeers, askPeers);
+    }
+
+    /**
+     * A look when the local server did not answer at the last one (hung, or down): it is asked again while
+     * the peers are (the last list; its streaming unknown, as when it does not answer), and a peer that is a
+     * primary on a higher timeline than the local server's when it last answered as one ends the look
+     * without its answer. Whatever the local server would say then (a stale primary, a standby, nothing),
+     * this node is not the rightful primary: waiting for a hung server's timeout only kept the VIP on it
+     * that much longer. A local server that answers as a primary meanwhile gets the usual look at the peers.
+     */
+    private Truth observeBeside(long began) {
+        Future<Node> pending = askers.submit(this::askLocal);
+        askPeers(began, false, false);
+        List<Node> peersNow = lastPeers;
+        Node above = higherPrimary(ownTimeline, peersNow);
+        if (above != null && !pending.isDone()) {
+            return new Truth(Node.unreachable(selfId, selfName, "has not answered yet, as at the last look, and "
+                    + above + " is on a higher timeline than ours (" + ownTimeline + ")"), peersNow, true);
+        }
+        Node self;
+        try {
+            self = pending.get();
+        } catch (ExecutionException e) {
+            self = Node.unreachable(selfId, selfName, "did not answer: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            self = Node.unreachable(selfId, selfName, "not asked: interrupted");
+        }
+        if (self.primary()) {
+            askPeers(System.nanoTime(), true, true); // answering again: the list and who streams from it
+        }
+        return new Truth(self, lastPeers, true);
+    }
+
+    /**
+     * A peer that is a primary on a timeline higher than {@code ownTimeline} (this node's server's when it
+     * last answered as a primary; 0 when it did not), or null. Timelines only grow, by a promotion, and a
+     * server that answered as a primary must become a standby before it is promoted again; with no
+     * timeline of our own known (0), nothing is higher for sure.
+     */
+    static Node higherPrimary(long ownTimeline, List<Node> peers) {
+        if (ownTimeline <= 0) {
+            return null;
+        }
+        return peers.stream().filter(n -> n.primary() && n.timeline() > ownTimeline).findFirst().orElse(null);
     }
 
     /** Why the peers could not be listed the last time, or null. */
@@ -141,12 +195,16 @@ public final class ClusterTruth implements TruthSource {
                 }
                 try (ResultSet r = localQuestion.executeQuery()) {
                     r.next();
-                    return r.getBoolean(1) ? Node.standby(selfId, selfName) : Node.primary(selfId, selfName, r.getLong(2));
+                    Node n = r.getBoolean(1) ? Node.standby(selfId, selfName) : Node.primary(selfId, selfName, r.getLong(2));
+                    ownTimeline = n.timeline();
+                    localAnswered = true;
+                    return n;
                 }
             } catch (SQLException | RuntimeException e) {
                 PgConnections.closeQuietly(localConnection);
                 localConnection = null;
                 localQuestion = null;
+                localAnswered = false; // ownTimeline stays: the last one it answered with
                 return Node.unreachable(selfId, selfName, "did not answer: " + Fence.firstLine(e.getMessage()));
             }
         }

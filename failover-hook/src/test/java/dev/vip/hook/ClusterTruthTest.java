@@ -82,6 +82,23 @@ class ClusterTruthTest {
         assertNull(ClusterTruth.sender("host"));
     }
 
+    /**
+     * A hung local server's look ends without its answer only when a peer is a primary on a higher timeline
+     * than ours when it last answered as a primary: then this node is not the rightful primary whatever
+     * ours says once it answers. Not on our timeline (the lower id may be ours), nor when ours last
+     * answered as a standby (it may have been promoted since, to any timeline).
+     */
+    @Test
+    void onlyAPrimaryOnAHigherTimelineSettlesALookWithoutTheLocalAnswer() {
+        List<Truth.Node> promoted = List.of(Truth.Node.standby(2, "n2"), Truth.Node.primary(3, "n3", 8));
+        assertEquals(3, ClusterTruth.higherPrimary(7, promoted).id());
+        assertNull(ClusterTruth.higherPrimary(8, promoted));        // our timeline: the ids decide
+        assertNull(ClusterTruth.higherPrimary(9, promoted));        // we were ahead: n3 is the stale one
+        assertNull(ClusterTruth.higherPrimary(0, promoted));        // we last answered as a standby
+        assertNull(ClusterTruth.higherPrimary(7, List.of(Truth.Node.standby(2, "n2"),
+                Truth.Node.unreachable(3, "n3", "did not answer"))));
+    }
+
     /** One look at a peer that answered as a standby streaming from us, as both sides of the stream say. */
     private static void look(ClusterTruth.Peer p, long began) {
         p.receiving = true;
