@@ -34,6 +34,8 @@ check "a command that loads them needs no temporary directory (TMPDIR unusable: 
     sh -c "TMPDIR=/nonexistent vip has -i lo -a 198.51.100.10/32 >/dev/null 2>&1; [ \$? -eq 1 ]"
 check "the archive holds picocli's classes (a static archive: the dynamic one leaves out Java 5 class files)" \
     sh -c "VIP_JAVA_OPTS='-Xlog:class+load' vip status --help | grep -q 'picocli.CommandLine source: shared objects file'"
+check "the long-running commands have an archive of their own, and the daemon maps it" \
+    sh -c "test -s /var/lib/vip/vip-long.jsa && VIP_JAVA_OPTS='-Xshare:on -Xlog:class+load' vip daemon --help | grep -q 'dev.vip.cli.DaemonCommand source: shared objects file'"
 check "the service user exists" getent passwd vip
 pages=0
 for page in /usr/share/man/man1/vip*.1.gz; do
