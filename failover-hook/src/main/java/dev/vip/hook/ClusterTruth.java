@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -143,7 +144,12 @@ public final class ClusterTruth implements TruthSource {
      * that much longer. A local server that answers as a primary meanwhile gets the usual look at the peers.
      */
     private Truth observeBeside(long began) {
-        Future<Node> pending = askers.submit(this::askLocal);
+        Future<Node> pending;
+        try {
+            pending = askers.submit(this::askLocal);
+        } catch (RejectedExecutionException e) { // closed: the daemon stops, this look decides nothing
+            return new Truth(askLocal(), lastPeers, false);
+        }
         askPeers(began, false, false);
         List<Node> peersNow = lastPeers;
         Node above = higherPrimary(ownTimeline, peersNow);
