@@ -27,7 +27,12 @@
 #      connections to the primary's PostgreSQL, and its server restarts, so repmgr's "last seen" is -1):
 #      the primary lets go of the VIP within seconds and stays in doubt while that one says nothing, though
 #      the other standby's repmgrd sees it all along; once the rule is gone it takes the VIP back, and
-#      nobody was promoted.
+#      nobody was promoted;
+#   8. the primary's PostgreSQL hangs (every process of it stopped, SIGSTOP; its repmgrd and daemon run):
+#      its daemon, whose questions time out, lets go of the VIP once the standbys' repmgrd have lost sight
+#      of it, before repmgr promotes another node (a hung server that continues just then would take
+#      writes on the old timeline through a VIP it kept); after the promotion it continues, a stale
+#      primary: the VIP goes to the new primary alone, and no row lands on the old one after the promotion.
 # vip status --cluster is checked twice: in scenario 2 (exit 1, n1 named a stale primary) and at the end
 # (exit 0 from a standby and from the primary, each VIP answered by the right node alone).
 # The cluster is tests/e2e/cluster.sh's, with three nodes. Ends with "truth: N passed, N failed"; exit 0
@@ -318,6 +323,46 @@ lifted=$(now)
 check "once n$A reaches n$P4 again, the VIP comes back to n$P4" wait_until 60 only_on $P4 $VIP
 log "the VIP back on n$P4 $(since "$lifted" "$(now)") s after the rule was lifted"
 check "and no node was promoted" test -z "$(the_primary $P4)"
+
+log "scenario 8: n$P4's PostgreSQL hangs (SIGSTOP of its processes), while its repmgrd and vip daemon run"
+postmaster=$(head -1 $B/n$P4/data/postmaster.pid)
+repmgrd_again $P4  # scenario 7 may have left n$A's repmgrd degraded (it looks at its upstream no more)
+check "both standbys' repmgrd watch n$P4" wait_until 20 eval "repmgrd_watches $A $P4 && repmgrd_watches $O $P4"
+sleep 6  # three of n$P4's looks: its daemon has heard both repmgrd say so (a new one's silence is no doubt for that long)
+check "and still do" eval "repmgrd_watches $A $P4 && repmgrd_watches $O $P4"
+check "n$P4 alone holds the VIP" wait_until 20 only_on $P4 $VIP
+kill -STOP $postmaster  # first: no backend forked after the list below runs on
+hung=$(for pid in $(ip netns pids $P-n$P4); do [ "$(cat /proc/$pid/comm 2>/dev/null)" = postgres ] && echo $pid; done)
+kill -STOP $hung 2>/dev/null
+stopped=$(now)
+wait_until 30 lacks_addr n$P4 $VIP
+released=$(now)
+promoted_then=$(the_primary $P4)
+check "n$P4's daemon lets go of the VIP while its server hangs ($(since "$stopped" "$released") s)" lacks_addr n$P4 $VIP
+check "before repmgr promotes another node (none was a primary then: '$promoted_then')" test -z "$promoted_then"
+check "its daemon says it is in doubt" status_says $P4 '.standing == "doubted"'
+log "n$P4's daemon: $(grep -E '^[^ ]+ vip daemon: (release|standing)' $B/n$P4/daemon.log | tail -1 | cut -d' ' -f4- | cut -c1-400)"
+wait_until 40 primary_elsewhere $P4
+new=$(the_primary $P4) || new=""
+kill -CONT $hung 2>/dev/null
+continued=$(now)
+check "repmgr promoted another node" test -n "$new"
+new=${new:-$A}
+log "n$new promoted $(since "$stopped" "$(now)") s after n$P4's server stopped; it continues now, a stale primary"
+check "the VIP goes to n$new alone" wait_until 10 only_on $new $VIP
+check "n$P4's daemon finds its server a stale primary" wait_until 10 status_says $P4 '.stale_primary == true'
+prom=$(promoted_at $new)
+prom=${prom:-$continued}
+sleep 2  # writes the client might still send to the old primary
+check "no row the client sent after moving to n$new landed on n$P4 (the VIP never led it back)" \
+    test "$(stale_writes $P4 $new "$prom")" = 0
+# The statement the client had sent when the server stopped, which it reads only when it continues, runs
+# then, on the old timeline (its client gave up long before: never acknowledged); no VIP can take back
+# bytes a server has received. Any other row there after the promotion is a failure.
+late=$(sql $P4 -c "select string_agg(seq::text, ',' order by seq) from vip_probe where at > to_timestamp($prom)" 2>/dev/null)
+before=$(jq -r "select(.event == \"outage\" and .last_good_server == \"n$P4\") | .last_good_seq" $B/probe.jsonl | tail -1)
+check "n$P4 took no row after the promotion but the one in flight when it stopped (rows: ${late:-none}; the \
+client's last acknowledged write before: ${before:-?})" test -n "$before" -a "${late:-$((before + 1))}" = "$((before + 1))"
 
 stop_probe
 while read -r w; do

@@ -35,6 +35,12 @@ import java.util.Optional;
  * since) keeps the doubt going, as a silent node does, unless that standby streams from us steadily; and
  * starts one when it has not looked for {@code doubtAfter} while that standby does not stream from us (a
  * repmgrd that cannot reach us, with repmgr's "last seen" reset by its server's restart).
+ *
+ * <p>The same doubt makes a node whose own server does not answer let go of what it keeps (no other primary
+ * in sight): a standby's repmgrd that has lost sight of that server is word from outside, not the lack of
+ * an answer. A hung primary that continues just as repmgr promotes another node would otherwise take the
+ * clients' writes on the old timeline through the VIP it kept, and with synchronous replication a standby
+ * still attached to it acknowledges them: writes the promoted node never has.
  */
 final class Arbiter {
     /** Why the daemon is deciding now. */
@@ -78,8 +84,9 @@ final class Arbiter {
         /** this node's PostgreSQL is the rightful primary */
         RIGHTFUL,
         /**
-         * this node's PostgreSQL is the rightful primary as far as it can see, but repmgr may be promoting
-         * another node: a standby's repmgrd has lost sight of it, it is cut off, or its link is down
+         * this node's PostgreSQL is the rightful primary as far as it can see (or does not answer, and no
+         * other primary does), but repmgr may be promoting another node: a standby's repmgrd has lost sight
+         * of it, it is cut off, or its link is down
          */
         DOUBTED,
         /** this node's PostgreSQL is a primary, but another reachable one outranks it */
@@ -128,10 +135,13 @@ final class Arbiter {
         Node self = truth.self();
         Standing standing;
         String why;
-        String doubt = self.primary() && rightful.orElseThrow() == self ? doubt(truth, linkUp, doubtAfter, inDoubtFor) : null;
+        boolean mayHold = self.primary() && rightful.orElseThrow() == self;
+        boolean blind = self.role() == Truth.Role.UNREACHABLE && rightful.isEmpty();
+        String doubt = mayHold || blind ? doubt(truth, linkUp, doubtAfter, inDoubtFor) : null;
         if (doubt != null) {
             standing = Standing.DOUBTED;
-            why = "this node's PostgreSQL is the primary on timeline " + self.timeline() + ", but " + doubt
+            why = (mayHold ? "this node's PostgreSQL is the primary on timeline " + self.timeline()
+                    : "this node's PostgreSQL does not answer (" + self.detail() + ")") + ", but " + doubt
                     + ": not holding the VIP until that ends (a standby sees it again, or another node is promoted)";
         } else if (self.primary() && rightful.orElseThrow() == self) {
             standing = Standing.RIGHTFUL;

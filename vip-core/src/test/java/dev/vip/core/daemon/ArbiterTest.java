@@ -220,6 +220,21 @@ class ArbiterTest {
                         truth(primary(1, 3), mute(2, 300)), true, true, TICK, WAIT, Standing.RIGHTFUL),
                 Arguments.of("a standby in doubt never gets it", truth(standby(1), lost), false, true, CLAIM_REQUEST,
                         REFUSE, Standing.NOT_RIGHTFUL),
+                Arguments.of("our server hangs and a standby's repmgrd has lost sight of it: let go (it is failing "
+                        + "over; the hung server may take writes the new primary never has when it continues)",
+                        truth(silent(1), lost, standby(3)), true, true, TICK, RELEASE, Standing.DOUBTED),
+                Arguments.of("our server hangs, the standbys' repmgrd still see it: keep (our connection's trouble)",
+                        truth(silent(1), fresh, standby(3)), true, true, TICK, WAIT, Standing.UNKNOWN),
+                Arguments.of("our server hangs, its watcher's repmgrd paused: keep",
+                        truth(silent(1), watching(2, 1, 60, true), standby(3)), true, true, TICK, WAIT, Standing.UNKNOWN),
+                Arguments.of("our server hangs and our link is down: let go",
+                        truth(silent(1), fresh), true, false, Trigger.LINK_DOWN, RELEASE, Standing.DOUBTED),
+                Arguments.of("our server hangs and we are cut off from both others: let go",
+                        truth(silent(1), mute(2, 5), mute(3, 4)), true, true, TICK, RELEASE, Standing.DOUBTED),
+                Arguments.of("our server hangs and another primary answers: not rightful (no doubt needed)",
+                        truth(silent(1), lost, primary(3, 4)), true, true, TICK, RELEASE, Standing.NOT_RIGHTFUL),
+                Arguments.of("a standby of ours whose server hangs, with a repmgrd cascading from it at a loss, never "
+                        + "claims", truth(silent(1), lost), false, true, CLAIM_REQUEST, REFUSE, Standing.DOUBTED),
                 Arguments.of("a witness in sight: not cut off",
                         truth(primary(1, 3), mute(2, 60), Node.witness(3, "w")), true, true, TICK, WAIT, Standing.RIGHTFUL),
                 Arguments.of("a witness is never the primary", truth(primary(2, 1), Node.witness(1, "w")), false, true,
@@ -291,7 +306,13 @@ class ArbiterTest {
                         truth(primary(1, 3), watching(2, 1, 90, false).following(Duration.ofSeconds(5)),
                         watching(3, 1, 0, false)), Duration.ofSeconds(60), WAIT, Standing.DOUBTED),
                 Arguments.of("back, and another node was promoted meanwhile: stale, it stays off",
-                        truth(primary(1, 3), primary(2, 4), watching(3, 2, 0, false)), d, WAIT, Standing.STALE));
+                        truth(primary(1, 3), primary(2, 4), watching(3, 2, 0, false)), d, WAIT, Standing.STALE),
+                Arguments.of("our server still hangs, the repmgrd see it again (it answers them): no doubt, but "
+                        + "nothing added while it does not answer us", truth(silent(1), watching(2, 1, 0, false),
+                        watching(3, 1, 1, false)), d, WAIT, Standing.UNKNOWN),
+                Arguments.of("our server answers again as the primary while a repmgrd has not seen it since the doubt "
+                        + "began (it is promoting): still in doubt", truth(primary(1, 3), watching(2, 1, 8, false),
+                        watching(3, 1, 0, false)), d, WAIT, Standing.DOUBTED));
     }
 
     @ParameterizedTest(name = "{0}")
