@@ -16,6 +16,7 @@
 #   CLUSTER_STANDBY=1  the daemons also manage the standby VIP (.20), a second primary VIP (.30) and an
 #                      IPv6 standby VIP (2001:db8::20); 0: the main VIP only
 #   CLUSTER_MORE_VIPS=1  0: with CLUSTER_STANDBY=1, the standby VIP (.20) alone beside the main VIP
+#   CLUSTER_HEALTH=2s  the daemons' --health-interval (with CLUSTER_TRUTH or CLUSTER_STANDBY)
 #   CLUSTER_HOOK=fifo  repmgr's event_notification_command: the one-liner into the daemon's FIFO; jvm:
 #                      `vip hook` (a JVM per event, handing the claim to the daemon)
 #   CLUSTER_STAMP=0    1: a timestamp script runs before the command (the moment repmgr fires the
@@ -228,7 +229,7 @@ cluster_daemon() {
     local n=$1 args=()
     # the standby VIP needs the conninfo too
     [ "$CLUSTER_TRUTH" = 1 ] || [ "$CLUSTER_STANDBY" = 1 ] &&
-        args+=(--conninfo "host=198.51.100.1$n user=repmgr dbname=repmgr" --health-interval 2s)
+        args+=(--conninfo "host=198.51.100.1$n user=repmgr dbname=repmgr" --health-interval ${CLUSTER_HEALTH:-2s})
     [ "$CLUSTER_STANDBY" = 1 ] && args+=(--standby-address $SVIP/32 --standby-label eth0:1)
     [ "$CLUSTER_STANDBY" = 1 ] && [ "$CLUSTER_MORE_VIPS" = 1 ] && args+=(--vip primary:$PVIP2/32:eth0:2,standby:$SVIP6/64 --nodad)
     ip netns exec $P-n$n nice -n "$CLUSTER_NICE" setpriv --reuid=vip --regid=vip --groups=postgres \
