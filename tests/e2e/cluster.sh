@@ -240,6 +240,23 @@ cluster_daemon() {
     daemon_pid[$n]=$!  # (its native code in a private directory under run/: a kill -9 leaves it in $B)
 }
 
+# the node's own processes (its PostgreSQL's, repmgrd, its vip daemon), not a sampler's passing `ip -n`
+node_processes() {  # node $1's processes named one of $2 (default: its PostgreSQL, repmgrd and vip daemon)
+    local pid names=" ${2:-postgres repmgrd java} "
+    for pid in $(ip netns pids $P-n$1); do
+        case $names in *" $(cat /proc/$pid/comm 2>/dev/null) "*) echo $pid ;; esac
+    done
+}
+# Stops (SIGSTOP) node $1's processes as node_processes $1 $2 lists them, its postmaster first: a backend
+# forked while the list is taken would run on. Prints their pids, for the kill -CONT.
+stop_node_processes() {
+    local pm pids; pm=$(head -1 $B/n$1/data/postmaster.pid)
+    kill -STOP $pm
+    pids="$pm $(node_processes $1 ${2:-})"
+    kill -STOP $pids 2>/dev/null
+    echo $pids
+}
+
 cluster_repmgrd() {  # starts repmgrd on node $1 (not a job of this shell, which would report its kill)
     (ip netns exec $P-n$1 setpriv --reuid=postgres --regid=postgres --init-groups \
         $BIN/repmgrd -f $B/n$1/repmgr.conf --daemonize=false >> $B/n$1/repmgrd.out 2>&1 &)

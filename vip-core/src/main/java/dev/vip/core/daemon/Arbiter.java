@@ -143,7 +143,7 @@ final class Arbiter {
             why = (mayHold ? "this node's PostgreSQL is the primary on timeline " + self.timeline()
                     : "this node's PostgreSQL does not answer (" + self.detail() + ")") + ", but " + doubt
                     + ": not holding the VIP until that ends (a standby sees it again, or another node is promoted)";
-        } else if (self.primary() && rightful.orElseThrow() == self) {
+        } else if (mayHold) {
             standing = Standing.RIGHTFUL;
             why = "this node's PostgreSQL is the primary on timeline " + self.timeline()
                     + otherPrimaries(truth);
