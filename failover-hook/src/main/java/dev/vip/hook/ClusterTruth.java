@@ -4,6 +4,7 @@ import dev.vip.core.daemon.Truth;
 import dev.vip.core.daemon.Truth.Node;
 import dev.vip.core.daemon.TruthSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -23,11 +24,14 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
- * The daemon's {@link TruthSource}: this node's PostgreSQL over a connection kept warm (one round trip a
- * look), and every other node that {@code repmgr.nodes} lists, asked directly over connections of their
- * own, in parallel, each within the timeout. Each server is asked the same one question: is it in
- * recovery, and if not, its current timeline (from the WAL position, which changes at promotion; the
- * checkpoint's timeline lags by up to a checkpoint). Thread-safe.
+ * The daemon's {@link TruthSource}: this node's PostgreSQL over a connection kept warm, and every other
+ * node that {@code repmgr.nodes} lists, asked directly over connections of their own, in parallel, each
+ * within the timeout. Each server is asked the same first question: is it in recovery, and if not, its
+ * current timeline (from the WAL position, which changes at promotion; the checkpoint's timeline lags by
+ * up to a checkpoint). A look is one round trip per server: the local server's statements ({@link #LOCAL_LOOK})
+ * and each peer's ({@link #PEER_LOOK}) go together, prepared once per connection. A server without
+ * repmgr's metadata (or that refuses one of them) answers with an error: it is asked them one at a time,
+ * as before. Thread-safe.
  */
 public final class ClusterTruth implements TruthSource {
     /** A primary's current timeline: the first 8 hex digits of the name of the WAL file it writes. */
@@ -51,6 +55,11 @@ public final class ClusterTruth implements TruthSource {
      */
     static final String RECEIVING = "SELECT status, sender_host, sender_port FROM pg_stat_wal_receiver";
 
+    /** The local server's look at the peers, one round trip: its role, who streams from it, repmgr's node list. */
+    static final String LOCAL_LOOK = QUESTION + "; " + STREAMING + "; " + NODES;
+    /** A peer's look, one round trip: its role, whom its WAL receiver streams from, what its repmgrd says. */
+    static final String PEER_LOOK = QUESTION + "; " + RECEIVING + "; " + WATCH;
+
     private final int selfId;
     private final Conninfo local;
     private final Duration timeout;
@@ -65,7 +74,8 @@ public final class ClusterTruth implements TruthSource {
     // guarded by localLock
     private final Object localLock = new Object();
     private Connection localConnection;
-    private java.sql.PreparedStatement localQuestion; // prepared once per connection: a look is one round trip
+    private PreparedStatement localQuestion; // prepared once per connection
+    private PreparedStatement localLook;
 
     // written under localLock, read without it (a hung local server holds it for a timeout)
     private volatile String selfName;
@@ -73,6 +83,15 @@ public final class ClusterTruth implements TruthSource {
     private volatile long ownTimeline; // its timeline when it last answered; 0 when that was as a standby
     private volatile String selfSender; // HOST:PORT of this node's conninfo in repmgr.nodes, as a standby's
                                         // pg_stat_wal_receiver names it when it streams from us; null unknown
+    private volatile LocalView localView = LocalView.NONE; // from the local server's last look at the peers
+
+    /**
+     * What the local server said besides its role at its last look at the peers: who streams from it, and
+     * repmgr's node list (null, with why, when it could not be read).
+     */
+    private record LocalView(Set<String> streaming, Map<Integer, String[]> listed, String problem) {
+        static final LocalView NONE = new LocalView(Set.of(), null, "the local server did not answer");
+    }
 
     // guarded by peersLock
     private final Object peersLock = new Object();
@@ -88,6 +107,7 @@ public final class ClusterTruth implements TruthSource {
         final String conninfo;
         final boolean witness; // repmgr's witness: not in recovery, yet never a primary of ours
         Connection connection; // used by one asker at a time (peersLock is held while they run)
+        PreparedStatement look; // PEER_LOOK on this connection
         int repmgrdPid; // its repmgrd's pid at the last look (0: none): a new one has not looked yet
         long unlookedSince; // nanoTime of the first look of a run in which its repmgrd ran but had not looked (a
                             // look it does not answer goes on with it); 0 once it looked, or none runs
@@ -126,7 +146,7 @@ public final class ClusterTruth implements TruthSource {
         if (askPeers && !localAnswered) {
             return observeBeside(began);
         }
-        Node self = askLocal();
+        Node self = askLocal(askPeers);
         if (askPeers) {
             // a local server that did not answer just now would not list the nodes either: a hung one would
             // cost another timeout before the peers are asked (the look that may find another primary)
@@ -146,9 +166,9 @@ public final class ClusterTruth implements TruthSource {
     private Truth observeBeside(long began) {
         Future<Node> pending;
         try {
-            pending = askers.submit(this::askLocal);
+            pending = askers.submit(() -> askLocal(true));
         } catch (RejectedExecutionException e) { // closed: the daemon stops, this look decides nothing
-            return new Truth(askLocal(), lastPeers, false);
+            return new Truth(askLocal(false), lastPeers, false);
         }
         askPeers(began, false, false);
         List<Node> peersNow = lastPeers;
@@ -192,28 +212,71 @@ public final class ClusterTruth implements TruthSource {
         }
     }
 
-    private Node askLocal() {
+    /**
+     * The local server's answer; with {@code full} (a look at the peers follows) who streams from it and
+     * repmgr's node list too, kept in {@link #localView}.
+     */
+    private Node askLocal(boolean full) {
         synchronized (localLock) {
             try {
-                if (localConnection == null) {
-                    localConnection = PgConnections.open(local, timeout, "vip daemon");
-                    localQuestion = localConnection.prepareStatement(QUESTION);
-                }
-                try (ResultSet r = localQuestion.executeQuery()) {
-                    r.next();
-                    Node n = r.getBoolean(1) ? Node.standby(selfId, selfName) : Node.primary(selfId, selfName, r.getLong(2));
-                    ownTimeline = n.timeline();
-                    localAnswered = true;
-                    return n;
-                }
+                connectLocal();
+                Node n = full ? lookLocal() : role(localQuestion.executeQuery(), selfId, selfName);
+                ownTimeline = n.timeline();
+                localAnswered = true;
+                return n;
             } catch (SQLException | RuntimeException e) {
                 PgConnections.closeQuietly(localConnection);
                 localConnection = null;
                 localQuestion = null;
+                localLook = null;
                 localAnswered = false; // ownTimeline stays: the last one it answered with
+                if (full) {
+                    localView = LocalView.NONE;
+                }
                 return Node.unreachable(selfId, selfName, "did not answer: " + Fence.firstLine(e.getMessage()));
             }
         }
+    }
+
+    private void connectLocal() throws SQLException {
+        if (localConnection == null) {
+            localConnection = PgConnections.open(local, timeout, "vip daemon");
+            localQuestion = localConnection.prepareStatement(QUESTION);
+            localLook = localConnection.prepareStatement(LOCAL_LOOK);
+        }
+    }
+
+    /** {@link #LOCAL_LOOK} in one round trip, or its statements one at a time when the server refuses one. */
+    private Node lookLocal() throws SQLException {
+        Node n;
+        Set<String> streaming;
+        Map<Integer, String[]> listed;
+        try {
+            localLook.execute();
+            n = role(localLook.getResultSet(), selfId, selfName);
+            streaming = streaming(next(localLook));
+            listed = listed(next(localLook));
+        } catch (SQLException e) {
+            if (localConnection.isClosed()) {
+                throw e; // no answer: the connection is gone
+            }
+            // the server answered with an error: no repmgr metadata, or no right to read it
+            n = role(localQuestion.executeQuery(), selfId, selfName);
+            try {
+                streaming = streaming(query(localConnection, STREAMING));
+            } catch (SQLException again) {
+                streaming = Set.of(); // nobody vouches for us this look
+            }
+            try {
+                listed = listed(query(localConnection, NODES));
+            } catch (SQLException again) {
+                localView = new LocalView(streaming, null, "cannot list the nodes (repmgr.nodes): "
+                        + Fence.firstLine(again.getMessage()));
+                return n;
+            }
+        }
+        localView = new LocalView(streaming, listed, null);
+        return n;
     }
 
     /**
@@ -229,10 +292,11 @@ public final class ClusterTruth implements TruthSource {
                 log.accept("no look at the cluster for " + (began - lastAskedNanos) / 1_000_000 + " ms (this daemon "
                         + "or its host was paused): whom it saw streaming before vouches for nothing now");
             }
+            LocalView view = localView;
             if (localAnswered) {
-                listPeers();
+                listPeers(view);
             }
-            Set<String> streaming = selfPrimary ? streaming() : Set.of();
+            Set<String> streaming = selfPrimary ? view.streaming() : Set.of();
             List<Peer> asked = List.copyOf(peers.values());
             List<Node> answers = AskAll.ask(askers, asked, p -> askPeer(p, began),
                     timeout.plusMillis(1500), p -> silence(p, "no answer in time", began));
@@ -246,30 +310,18 @@ public final class ClusterTruth implements TruthSource {
         }
     }
 
-    private void listPeers() {
-        Map<Integer, String[]> listed = new HashMap<>(); // name, conninfo, "t" for a witness
-        synchronized (localLock) {
-            try {
-                if (localConnection == null) {
-                    localConnection = PgConnections.open(local, timeout, "vip daemon");
-                    localQuestion = localConnection.prepareStatement(QUESTION);
-                }
-                try (Statement s = localConnection.createStatement(); ResultSet r = s.executeQuery(NODES)) {
-                    while (r.next()) {
-                        listed.put(r.getInt(1), new String[] {r.getString(2), r.getString(3), r.getBoolean(4) ? "t" : ""});
-                    }
-                }
-            } catch (SQLException e) {
-                // the local server is down (or has no repmgr metadata): keep the last list
-                String problem = "cannot list the nodes (repmgr.nodes): " + Fence.firstLine(e.getMessage());
-                if (!problem.equals(peerListProblem)) {
-                    log.accept(problem + ": asking the last known ones");
-                }
-                peerListProblem = problem;
-                return;
+    /** Updates the peers from the node list the local server gave at its last look. */
+    private void listPeers(LocalView view) {
+        if (view.listed() == null) {
+            // the local server is down (or has no repmgr metadata): keep the last list
+            if (!view.problem().equals(peerListProblem)) {
+                log.accept(view.problem() + ": asking the last known ones");
             }
+            peerListProblem = view.problem();
+            return;
         }
         peerListProblem = null;
+        Map<Integer, String[]> listed = new HashMap<>(view.listed());
         String[] me = listed.remove(selfId);
         if (me != null) {
             synchronized (localLock) {
@@ -288,22 +340,26 @@ public final class ClusterTruth implements TruthSource {
         listed.forEach((id, v) -> peers.computeIfAbsent(id, k -> new Peer(id, v[0], v[1], v[2].equals("t"))));
     }
 
-    /** Who streams from the local server now; empty when it cannot say (then nobody vouches for us). */
-    private Set<String> streaming() {
-        synchronized (localLock) {
-            if (localConnection == null) {
-                return Set.of();
-            }
-            Set<String> out = new HashSet<>();
-            try (Statement s = localConnection.createStatement(); ResultSet r = s.executeQuery(STREAMING)) {
-                while (r.next()) {
-                    out.add(r.getString(1));
-                }
-                return out;
-            } catch (SQLException e) {
-                return Set.of(); // the next look asks again; the local question reports a dead server
+    /** Node id to name, conninfo and "t" for a witness, from {@link #NODES}. */
+    private static Map<Integer, String[]> listed(ResultSet rows) throws SQLException {
+        Map<Integer, String[]> listed = new HashMap<>();
+        try (ResultSet r = rows) {
+            while (r.next()) {
+                listed.put(r.getInt(1), new String[] {r.getString(2), r.getString(3), r.getBoolean(4) ? "t" : ""});
             }
         }
+        return listed;
+    }
+
+    /** Who streams from the local server, from {@link #STREAMING}. */
+    private static Set<String> streaming(ResultSet rows) throws SQLException {
+        Set<String> out = new HashSet<>();
+        try (ResultSet r = rows) {
+            while (r.next()) {
+                out.add(r.getString(1));
+            }
+        }
+        return out;
     }
 
     /**
@@ -342,16 +398,14 @@ public final class ClusterTruth implements TruthSource {
     }
 
     /**
-     * Whether the standby's WAL receiver says it streams from {@code sender} (HOST:PORT): its own side of
-     * the stream, which a dead connection ends at once, unlike our walsender's. False when it cannot say
-     * (no right to read the sender, which needs pg_read_all_stats): then it vouches for nothing.
+     * Whether the standby's WAL receiver says it streams from {@code sender} (HOST:PORT), from
+     * {@link #RECEIVING}: its own side of the stream, which a dead connection ends at once, unlike our
+     * walsender's. False when it cannot say (no right to read the sender, which needs pg_read_all_stats):
+     * then it vouches for nothing.
      */
-    private static boolean receivesFrom(Connection c, String sender) {
-        if (sender == null) {
-            return false;
-        }
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(RECEIVING)) {
-            return r.next() && "streaming".equals(r.getString(1))
+    private static boolean receivesFrom(Rows rows, String sender) {
+        try (ResultSet r = rows.get()) {
+            return sender != null && r.next() && "streaming".equals(r.getString(1))
                     && sender.equals(r.getString(2) + ":" + r.getInt(3));
         } catch (SQLException e) {
             return false;
@@ -370,19 +424,25 @@ public final class ClusterTruth implements TruthSource {
         try {
             if (p.connection == null) {
                 p.connection = PgConnections.open(Conninfo.parse(p.conninfo), timeout, "vip daemon");
+                p.look = p.connection.prepareStatement(PEER_LOOK);
             }
             p.receiving = false;
-            Node n = ask(p.connection, p.id, p.name);
-            p.silentSince = 0;
-            if (p.witness || n.primary()) {
-                p.unlookedSince = 0;
-                return p.witness ? Node.witness(p.id, p.name) : n;
+            try {
+                p.look.execute();
+                return answered(p, p.look.getResultSet(), () -> next(p.look), () -> next(p.look), began);
+            } catch (SQLException e) {
+                if (p.connection.isClosed()) {
+                    throw e; // no answer: the connection is gone
+                }
+                // the server answered with an error (no repmgr extension there, or no right to call it): one
+                // statement at a time, each that fails saying nothing
+                Connection c = p.connection;
+                return answered(p, query(c, QUESTION), () -> query(c, RECEIVING), () -> query(c, WATCH), began);
             }
-            p.receiving = receivesFrom(p.connection, selfSender);
-            return Node.standby(p.id, p.name, watch(p, began));
         } catch (SQLException | RuntimeException e) {
             PgConnections.closeQuietly(p.connection);
             p.connection = null;
+            p.look = null;
             // unlookedSince goes on: no word from its repmgrd meanwhile either
             String why = "did not answer: " + Fence.firstLine(e.getMessage());
             if (silent(e)) {
@@ -393,20 +453,57 @@ public final class ClusterTruth implements TruthSource {
         }
     }
 
-    private static Node ask(Connection c, int id, String name) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(QUESTION)) {
+    /** The peer's answer from the results of {@link #PEER_LOOK}'s statements, read in their order. */
+    private Node answered(Peer p, ResultSet role, Rows receiving, Rows watch, long began) throws SQLException {
+        Node n = role(role, p.id, p.name);
+        p.silentSince = 0;
+        if (p.witness || n.primary()) {
+            p.unlookedSince = 0;
+            return p.witness ? Node.witness(p.id, p.name) : n;
+        }
+        p.receiving = receivesFrom(receiving, selfSender);
+        return Node.standby(p.id, p.name, watch(p, watch, began));
+    }
+
+    /** The answer to {@link #QUESTION}: a standby, or a primary on its timeline. */
+    private static Node role(ResultSet rows, int id, String name) throws SQLException {
+        try (ResultSet r = rows) {
             r.next();
             return r.getBoolean(1) ? Node.standby(id, name) : Node.primary(id, name, r.getLong(2));
         }
     }
 
+    /** The rows of one statement, or an error. */
+    private interface Rows {
+        ResultSet get() throws SQLException;
+    }
+
+    /** The next result of a statement that ran several. */
+    private static ResultSet next(PreparedStatement s) throws SQLException {
+        s.getMoreResults();
+        return s.getResultSet();
+    }
+
+    /** One statement's rows; closing them closes the statement. */
+    private static ResultSet query(Connection c, String sql) throws SQLException {
+        Statement s = c.createStatement();
+        try {
+            s.closeOnCompletion();
+            return s.executeQuery(sql);
+        } catch (SQLException e) {
+            s.close();
+            throw e;
+        }
+    }
+
     /**
-     * What the standby's repmgrd says of its upstream; null when none runs. {@link Truth.Watch#notYetLooked}
-     * when it runs but its figures say nothing yet: it is new since the last look (they may still be its
-     * predecessor's), or it has not reached its upstream since its server started (repmgr's -1s).
+     * What the standby's repmgrd says of its upstream, from {@link #WATCH}; null when none runs.
+     * {@link Truth.Watch#notYetLooked} when it runs but its figures say nothing yet: it is new since the
+     * last look (they may still be its predecessor's), or it has not reached its upstream since its server
+     * started (repmgr's -1s).
      */
-    private static Truth.Watch watch(Peer p, long began) {
-        try (Statement s = p.connection.createStatement(); ResultSet r = s.executeQuery(WATCH)) {
+    private static Truth.Watch watch(Peer p, Rows rows, long began) {
+        try (ResultSet r = rows.get()) {
             r.next();
             int pid = r.getBoolean(1) ? r.getInt(3) : 0;
             boolean isNew = pid != p.repmgrdPid;
@@ -460,6 +557,7 @@ public final class ClusterTruth implements TruthSource {
             PgConnections.closeQuietly(localConnection);
             localConnection = null;
             localQuestion = null;
+            localLook = null;
         }
         synchronized (peersLock) {
             peers.values().forEach(p -> PgConnections.closeQuietly(p.connection));

@@ -1,9 +1,9 @@
 package dev.vip.hook;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,15 +24,30 @@ record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map<Intege
         this(localUp, standbys, Map.of(), problem);
     }
 
+    /** The standby list's source: every standby, active or not, and the active primary's conninfo. */
+    static final String NODES = "SELECT node_id, node_name, type, conninfo, active FROM repmgr.nodes";
+    /** Who streams from a primary; replay_lag is NULL once a standby has replayed all and nothing new came. */
+    static final String REPLICATION = "SELECT application_name, state, "
+            + "(extract(epoch FROM replay_lag) * 1000)::bigint, host(client_addr) FROM pg_stat_replication";
     /**
-     * Reads views over connections it keeps between checks (a check is then two short queries, not two
-     * logins), reconnecting after any error and when the metadata names another primary. One thread.
+     * What the local server says, one round trip: in recovery or not, the node list, and who streams from
+     * it (read only when it is the primary).
+     */
+    static final String LOCAL = "SELECT pg_is_in_recovery(); " + NODES + "; " + REPLICATION;
+
+    /**
+     * Reads views over connections it keeps between checks, with statements prepared once per connection
+     * (a check is then one round trip to the local server, and one to the primary when that is another
+     * node, not logins), reconnecting after any error and when the metadata names another primary. One
+     * thread.
      */
     public static final class Reader implements AutoCloseable {
         private final Conninfo local;
         private final Duration timeout;
         private Connection localConnection;
+        private PreparedStatement localLook;
         private Connection primaryConnection;
+        private PreparedStatement primaryReplication;
         private String primaryConninfo;
 
         public Reader(Conninfo local, Duration timeout) {
@@ -48,30 +63,31 @@ record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map<Intege
             try {
                 if (localConnection == null) {
                     localConnection = PgConnections.open(local, timeout, "vip daemon");
+                    localLook = localConnection.prepareStatement(LOCAL);
                 }
-                try (Statement s = localConnection.createStatement()) {
-                    try (ResultSet r = s.executeQuery("SELECT pg_is_in_recovery()")) {
-                        r.next();
-                        inRecovery = r.getBoolean(1);
-                    }
-                    // every standby, active or not: repmgrd marks a restarted standby active again only
-                    // seconds after it streams, and streaming is what counts; the primary must be active
-                    // (after a failover the old one's row still says primary)
-                    try (ResultSet r = s.executeQuery(
-                            "SELECT node_id, node_name, type, conninfo, active FROM repmgr.nodes")) {
-                        while (r.next()) {
-                            if ("standby".equals(r.getString(3))) {
-                                names.put(r.getInt(1), r.getString(2));
-                            } else if ("primary".equals(r.getString(3)) && r.getBoolean(5)) {
-                                primary = r.getString(4);
-                            }
+                localLook.execute();
+                try (ResultSet r = localLook.getResultSet()) {
+                    r.next();
+                    inRecovery = r.getBoolean(1);
+                }
+                localLook.getMoreResults();
+                // every standby, active or not: repmgrd marks a restarted standby active again only
+                // seconds after it streams, and streaming is what counts; the primary must be active
+                // (after a failover the old one's row still says primary)
+                try (ResultSet r = localLook.getResultSet()) {
+                    while (r.next()) {
+                        if ("standby".equals(r.getString(3))) {
+                            names.put(r.getInt(1), r.getString(2));
+                        } else if ("primary".equals(r.getString(3)) && r.getBoolean(5)) {
+                            primary = r.getString(4);
                         }
                     }
-                    if (!inRecovery) {
-                        closePrimary();
-                        Map<String, Replica> replicas = replication(s);
-                        return new ClusterView(true, standbys(names, replicas), hosts(names, replicas), null);
-                    }
+                }
+                localLook.getMoreResults();
+                if (!inRecovery) {
+                    closePrimary();
+                    Map<String, Replica> replicas = replication(localLook.getResultSet());
+                    return new ClusterView(true, standbys(names, replicas), hosts(names, replicas), null);
                 }
             } catch (SQLException e) {
                 closeLocal();
@@ -85,12 +101,11 @@ record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map<Intege
                 if (primaryConnection == null || !primary.equals(primaryConninfo)) {
                     closePrimary();
                     primaryConnection = PgConnections.open(Conninfo.parse(primary), timeout, "vip daemon");
+                    primaryReplication = primaryConnection.prepareStatement(REPLICATION);
                     primaryConninfo = primary;
                 }
-                try (Statement s = primaryConnection.createStatement()) {
-                    Map<String, Replica> replicas = replication(s);
-                    return new ClusterView(true, standbys(names, replicas), hosts(names, replicas), null);
-                }
+                Map<String, Replica> replicas = replication(primaryReplication.executeQuery());
+                return new ClusterView(true, standbys(names, replicas), hosts(names, replicas), null);
             } catch (IllegalArgumentException e) {
                 return new ClusterView(true, List.of(), "the primary's conninfo: " + e.getMessage());
             } catch (SQLException e) {
@@ -102,11 +117,13 @@ record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map<Intege
         private void closeLocal() {
             PgConnections.closeQuietly(localConnection);
             localConnection = null;
+            localLook = null;
         }
 
         private void closePrimary() {
             PgConnections.closeQuietly(primaryConnection);
             primaryConnection = null;
+            primaryReplication = null;
             primaryConninfo = null;
         }
 
@@ -125,11 +142,9 @@ record ClusterView(boolean localUp, List<Placement.Standby> standbys, Map<Intege
     private record Replica(boolean streaming, Duration lag, String address) {
     }
 
-    private static Map<String, Replica> replication(Statement s) throws SQLException {
+    private static Map<String, Replica> replication(ResultSet rows) throws SQLException {
         Map<String, Replica> out = new HashMap<>();
-        // replay_lag is NULL when the standby has replayed everything and nothing new came for a while
-        try (ResultSet r = s.executeQuery("SELECT application_name, state, "
-                + "(extract(epoch FROM replay_lag) * 1000)::bigint, host(client_addr) FROM pg_stat_replication")) {
+        try (ResultSet r = rows) {
             while (r.next()) {
                 long lag = r.getLong(3);
                 boolean noLag = r.wasNull();

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -91,6 +93,41 @@ class HookFenceIT {
         assertEquals(1, standby.stderr().lines().count(), "one log line per decision");
         assertNull(bed.address(db, "eth0", "198.51.100.10"));
         assertTrue(Files.notExists(Path.of("/tmp/vipt-pwned")));
+    }
+
+    /**
+     * A daemon asking a server that has no repmgr metadata (no repmgr.nodes): the statements of its look,
+     * sent together, fail as one; it asks them one at a time and still knows the role. On the primary it
+     * holds the VIP, on the standby it does not, and each says why it cannot list the nodes.
+     */
+    @Test
+    void aDaemonAskingAServerWithoutRepmgrMetadataStillKnowsItsRole() throws Exception {
+        Path run = bed.runtimeDirectory("vipd", "root");
+        for (int port : new int[] {5432, 5433}) {
+            String socket = run.resolve("vip-" + port + ".sock").toString();
+            Background daemon = bed.startVip(db, "daemon", "-i", "eth0", "-a", CIDR, "--count", "1", "--socket", socket,
+                    "--node-id", "1", "--health-interval", "300ms",
+                    "--conninfo", "host=127.0.0.1 port=" + port + " user=postgres dbname=postgres");
+            try {
+                assertTrue(TestBed.eventually(Duration.ofSeconds(20), () -> {
+                    TestBed.Result r = bed.vip(db, "status", "--json", "--socket", socket);
+                    return r.exit() == 0 && r.json().get("checks").asInt() >= 3;
+                }), "three looks: " + daemon.stderr());
+                JsonNode status = bed.vip(db, "status", "--json", "--socket", socket).json();
+                if (port == 5432) {
+                    assertEquals("rightful", status.get("standing").asText(), status.toString());
+                    assertNotNull(bed.address(db, "eth0", "198.51.100.10"), "the primary's daemon holds the VIP");
+                } else {
+                    assertEquals("not_rightful", status.get("standing").asText(), status.toString());
+                    assertNull(bed.address(db, "eth0", "198.51.100.10"), "the standby's daemon does not");
+                }
+                assertTrue(daemon.stderr().stream().anyMatch(l -> l.contains("cannot list the nodes (repmgr.nodes)")
+                        && l.contains("does not exist")), daemon.stderr().toString());
+            } finally {
+                daemon.close();
+                bed.run("ip", "-n", db, "addr", "del", CIDR, "dev", "eth0");
+            }
+        }
     }
 
     @Test
