@@ -93,6 +93,7 @@ public final class VipDaemon {
     private boolean held;
     private long generation;
     private ScheduledFuture<?> rounds;
+    private ScheduledFuture<?> sooner; // the next look while cut off (lookSoonerWhileCutOff)
     private String lastClaim;
     private String lastRelease;
     private volatile String lastReload;
@@ -185,14 +186,6 @@ public final class VipDaemon {
             reconcile(Trigger.START, Requester.START, true); // before the first frame leaves
             long every = config.checkInterval().toMillis();
             checks.scheduleAtFixedRate(guarded("check", this::tick), every, every, TimeUnit.MILLISECONDS);
-            // holding the VIP with a peer out of reach is how a partition looks from the stale side: look
-            // four times as often then, so that the heal (which brings no event) ends a split sooner
-            long often = Math.max(1, every / 4);
-            checks.scheduleAtFixedRate(guarded("check", () -> {
-                if (cutOffHolder()) {
-                    tick();
-                }
-            }), often, often, TimeUnit.MILLISECONDS);
         } else {
             boolean present = presence.address().isPresent();
             log.accept("the VIP " + config.vip().prefix() + (present ? " is" : " is not") + " on "
@@ -400,52 +393,85 @@ public final class VipDaemon {
      */
     private Json reconcile(Trigger trigger, Requester who, boolean askPeers) {
         Truth t = truth.observe(askPeers);
+        try {
+            return decideAndAct(t, trigger, who);
+        } finally {
+            lookSoonerWhileCutOff();
+        }
+    }
+
+    private synchronized Json decideAndAct(Truth t, Trigger trigger, Requester who) {
+        if (stopping) {
+            return result(verb(trigger), false).put(Reply.ERROR, "the daemon is stopping");
+        }
+        // a claim request is decided the same whether the address is there or not (hold: the add is
+        // idempotent; refuse), so the fast path asks the kernel nothing before the first frame
+        boolean present = trigger == Trigger.CLAIM_REQUEST ? held : presentNow();
+        Duration inDoubt = doubtSince == 0 ? null : Duration.ofNanos(System.nanoTime() - doubtSince);
+        Verdict v = Arbiter.decide(t, present, linkUp, trigger, config.doubtAfter(), inDoubt);
+        if (v.standing() == Standing.DOUBTED) {
+            doubtSince = doubtSince == 0 ? System.nanoTime() : doubtSince;
+        } else if (v.standing() != Standing.UNKNOWN) {
+            doubtSince = 0; // the doubt ended (or this node is not a primary now); a blind look keeps it
+        }
+        if (trigger == Trigger.CLAIM_REQUEST && v.action() != Action.REFUSE) {
+            suspended = false; // an explicit claim ends a forced release's pause
+        }
+        if (pausedFor(who) && v.action() != Action.WAIT && v.action() != Action.REFUSE) {
+            v = new Verdict(Action.WAIT, v.standing(), v.rightful(), "paused (" + paused.get() + "): would "
+                    + v.action().name().toLowerCase() + ": " + v.reason());
+        }
+        if (suspended && (v.action() == Action.HOLD || v.action() == Action.DEFEND)) {
+            v = new Verdict(Action.WAIT, v.standing(), v.rightful(), v.reason()
+                    + "; released by the operator (--force): not claimed again until a claim request");
+        }
+        note(t, v, trigger);
+        Json out = switch (v.action()) {
+            case HOLD -> doClaim(who, v.reason());
+            case DEFEND -> defend(who, v.reason());
+            case RELEASE -> {
+                if (trigger == Trigger.FORCED_RELEASE) {
+                    suspended = true;
+                }
+                if (trigger == Trigger.FOREIGN_ANNOUNCEMENT) {
+                    lostTo = who.source();
+                }
+                yield doRelease(who, v.reason());
+            }
+            case WAIT -> result(verb(trigger), true).put(Reply.CHANGED, false);
+            case REFUSE -> {
+                fenceRefusals++;
+                log.accept(verb(trigger) + " by " + who + " refused: " + v.reason());
+                yield result(verb(trigger), false).put(Reply.FENCED, true).put(Reply.ERROR, "refused: " + v.reason());
+            }
+        };
+        return out.put("decision", v.action().name().toLowerCase()).put("reason", v.reason());
+    }
+
+    /**
+     * Holding the VIP with a peer out of reach is how a partition looks from the stale side (and a doubted
+     * primary waits for good news): after such a look another comes in a quarter of the check interval,
+     * so that the heal (which brings no event) ends a split sooner. Nothing is scheduled otherwise: an idle
+     * daemon wakes once an interval.
+     */
+    private void lookSoonerWhileCutOff() {
+        if (!cutOffHolder()) {
+            return;
+        }
         synchronized (this) {
-            if (stopping) {
-                return result(verb(trigger), false).put(Reply.ERROR, "the daemon is stopping");
+            if (stopping || sooner != null && !sooner.isDone()) {
+                return;
             }
-            // a claim request is decided the same whether the address is there or not (hold: the add is
-            // idempotent; refuse), so the fast path asks the kernel nothing before the first frame
-            boolean present = trigger == Trigger.CLAIM_REQUEST ? held : presentNow();
-            Duration inDoubt = doubtSince == 0 ? null : Duration.ofNanos(System.nanoTime() - doubtSince);
-            Verdict v = Arbiter.decide(t, present, linkUp, trigger, config.doubtAfter(), inDoubt);
-            if (v.standing() == Standing.DOUBTED) {
-                doubtSince = doubtSince == 0 ? System.nanoTime() : doubtSince;
-            } else if (v.standing() != Standing.UNKNOWN) {
-                doubtSince = 0; // the doubt ended (or this node is not a primary now); a blind look keeps it
-            }
-            if (trigger == Trigger.CLAIM_REQUEST && v.action() != Action.REFUSE) {
-                suspended = false; // an explicit claim ends a forced release's pause
-            }
-            if (pausedFor(who) && v.action() != Action.WAIT && v.action() != Action.REFUSE) {
-                v = new Verdict(Action.WAIT, v.standing(), v.rightful(), "paused (" + paused.get() + "): would "
-                        + v.action().name().toLowerCase() + ": " + v.reason());
-            }
-            if (suspended && (v.action() == Action.HOLD || v.action() == Action.DEFEND)) {
-                v = new Verdict(Action.WAIT, v.standing(), v.rightful(), v.reason()
-                        + "; released by the operator (--force): not claimed again until a claim request");
-            }
-            note(t, v, trigger);
-            Json out = switch (v.action()) {
-                case HOLD -> doClaim(who, v.reason());
-                case DEFEND -> defend(who, v.reason());
-                case RELEASE -> {
-                    if (trigger == Trigger.FORCED_RELEASE) {
-                        suspended = true;
+            long often = Math.max(1, config.checkInterval().toMillis() / 4);
+            try {
+                sooner = checks.schedule(guarded("check", () -> {
+                    if (cutOffHolder()) {
+                        tick();
                     }
-                    if (trigger == Trigger.FOREIGN_ANNOUNCEMENT) {
-                        lostTo = who.source();
-                    }
-                    yield doRelease(who, v.reason());
-                }
-                case WAIT -> result(verb(trigger), true).put(Reply.CHANGED, false);
-                case REFUSE -> {
-                    fenceRefusals++;
-                    log.accept(verb(trigger) + " by " + who + " refused: " + v.reason());
-                    yield result(verb(trigger), false).put(Reply.FENCED, true).put(Reply.ERROR, "refused: " + v.reason());
-                }
-            };
-            return out.put("decision", v.action().name().toLowerCase()).put("reason", v.reason());
+                }), often, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping
+            }
         }
     }
 
