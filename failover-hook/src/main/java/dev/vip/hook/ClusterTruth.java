@@ -16,10 +16,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
@@ -70,6 +73,10 @@ public final class ClusterTruth implements TruthSource {
         t.setDaemon(true);
         return t;
     });
+
+    // guarded by askLock: the local server's full look that looks may share (see sharedAsk)
+    private final Object askLock = new Object();
+    private LocalAsk nextAsk;
 
     // guarded by localLock
     private final Object localLock = new Object();
@@ -146,7 +153,7 @@ public final class ClusterTruth implements TruthSource {
         if (askPeers && !localAnswered) {
             return observeBeside(began);
         }
-        Node self = askLocal(askPeers);
+        Node self = askPeers ? answer(sharedAsk(began, false)) : askLocal(false);
         if (askPeers) {
             // a local server that did not answer just now would not list the nodes either: a hung one would
             // cost another timeout before the peers are asked (the look that may find another primary)
@@ -166,7 +173,7 @@ public final class ClusterTruth implements TruthSource {
     private Truth observeBeside(long began) {
         Future<Node> pending;
         try {
-            pending = askers.submit(() -> askLocal(true));
+            pending = sharedAsk(began, true);
         } catch (RejectedExecutionException e) { // closed: the daemon stops, this look decides nothing
             return new Truth(askLocal(false), lastPeers, false);
         }
@@ -177,15 +184,7 @@ public final class ClusterTruth implements TruthSource {
             return new Truth(Node.unreachable(selfId, selfName, "has not answered yet, as at the last look, and "
                     + above + " is on a higher timeline than ours (" + ownTimeline + ")"), peersNow, true);
         }
-        Node self;
-        try {
-            self = pending.get();
-        } catch (ExecutionException e) {
-            self = Node.unreachable(selfId, selfName, "did not answer: " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            self = Node.unreachable(selfId, selfName, "not asked: interrupted");
-        }
+        Node self = answer(pending);
         if (self.primary()) {
             askPeers(System.nanoTime(), true, true); // answering again: the list and who streams from it
         }
@@ -209,6 +208,68 @@ public final class ClusterTruth implements TruthSource {
     public String peerListProblem() {
         synchronized (peersLock) {
             return peerListProblem;
+        }
+    }
+
+    /**
+     * The local server's full look for a look at the peers that began at {@code began}: the one not yet
+     * under way, or under way since then, when there is one (its answer is as fresh as this look's own
+     * would be); else a new one, which the looks that come before it asks will share. So at most two are
+     * ever pending, one asking and one waiting: while the server hangs, every look costs at most two of
+     * its timeouts, however many VIPs look and however often (each asking on its own would queue one more
+     * timeout per look). A new one runs in this thread, or with {@code beside} in another while this
+     * thread asks the peers.
+     */
+    private Future<Node> sharedAsk(long began, boolean beside) {
+        LocalAsk ask;
+        synchronized (askLock) {
+            ask = nextAsk;
+            if (ask != null && ask.sharedWith(began)) {
+                return ask.answer;
+            }
+            ask = new LocalAsk();
+            if (beside) {
+                askers.execute(ask.answer); // RejectedExecutionException: closed
+            }
+            nextAsk = ask;
+        }
+        if (!beside) {
+            ask.answer.run();
+        }
+        return ask.answer;
+    }
+
+    /** One full look of the local server, which every look that began before it asked may share. */
+    private final class LocalAsk implements Callable<Node> {
+        final FutureTask<Node> answer = new FutureTask<>(this);
+        private volatile boolean asking;
+        private volatile long asked; // System.nanoTime() when it began asking (it holds localLock then)
+
+        @Override
+        public Node call() {
+            synchronized (localLock) {
+                asked = System.nanoTime();
+                asking = true;
+                return askLocal(true);
+            }
+        }
+
+        /** Whether a look that began at {@code began} may take this one's answer as its own. */
+        boolean sharedWith(long began) {
+            return !answer.isDone() && (!asking || asked - began >= 0);
+        }
+    }
+
+    private Node answer(Future<Node> ask) {
+        try {
+            return ask.get();
+        } catch (ExecutionException e) {
+            return Node.unreachable(selfId, selfName, "did not answer: " + e.getCause());
+        } catch (CancellationException e) {
+            return Node.unreachable(selfId, selfName, "not asked: the daemon stops");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Node.unreachable(selfId, selfName, "not asked: interrupted");
         }
     }
 
@@ -553,6 +614,11 @@ public final class ClusterTruth implements TruthSource {
     @Override
     public void close() {
         askers.shutdownNow();
+        synchronized (askLock) {
+            if (nextAsk != null) {
+                nextAsk.answer.cancel(false); // one the pool will never run: its looks stop waiting
+            }
+        }
         synchronized (localLock) {
             PgConnections.closeQuietly(localConnection);
             localConnection = null;

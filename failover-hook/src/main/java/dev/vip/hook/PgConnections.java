@@ -9,9 +9,10 @@ import java.util.Properties;
 /**
  * Every connection vip makes to PostgreSQL (the daemon's to its own server, the other nodes and the
  * primary; the hook's fence; pgprobe's): every wait bounded by {@code timeout}, connecting and logging
- * in (pgjdbc counts those in whole seconds, at least 1) and each later read (to the millisecond, the
- * socket's timeout); TCP keepalive; the application name PostgreSQL shows in pg_stat_activity; a
- * statement server-side prepared from its first use (the daemon's are kept open between checks).
+ * in (pgjdbc counts those in whole seconds, at least 1; nothing of a login it gave up on is left waiting)
+ * and each later read (to the millisecond, the socket's timeout); TCP keepalive; the application name
+ * PostgreSQL shows in pg_stat_activity; a statement server-side prepared from its first use (the
+ * daemon's are kept open between checks).
  */
 public final class PgConnections {
     private PgConnections() {
@@ -23,6 +24,11 @@ public final class PgConnections {
         String seconds = Long.toString(Math.max(1, (millis + 999) / 1000));
         props.setProperty("connectTimeout", seconds);
         props.setProperty("loginTimeout", seconds);
+        // the login's own reads too: pgjdbc logs in on a thread of its own that it leaves behind when the
+        // login timeout passes; without this that thread waits on a hung server for ever, its connection
+        // queued there, and when the server continues each one left takes a backend (in the e2e, a minute
+        // of looks filled max_connections: "sorry, too many clients already" for 13 s after it continued)
+        props.setProperty("socketTimeout", seconds);
         props.setProperty("tcpKeepAlive", "true");
         props.setProperty("ApplicationName", applicationName);
         props.setProperty("prepareThreshold", "1");

@@ -6,13 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vip.core.daemon.Truth;
+import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.NoRouteToHostException;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /** A peer that says nothing at all (cut off) is told from one that refuses (alive, its server down). */
@@ -97,6 +107,51 @@ class ClusterTruthTest {
         assertNull(ClusterTruth.higherPrimary(0, promoted));        // we last answered as a standby
         assertNull(ClusterTruth.higherPrimary(7, List.of(Truth.Node.standby(2, "n2"),
                 Truth.Node.unreachable(3, "n3", "did not answer"))));
+    }
+
+    /**
+     * Six VIPs looking at once while the local server hangs (it takes connections and never answers) share
+     * its asks: each ask costs a timeout, and six looks asking one after another would keep the last of them
+     * waiting six timeouts (past a promotion, in the e2e). A look may share an ask under way only when it
+     * asked after the look began, so two at most: one asking, one that the looks which came later share;
+     * so too once it did not answer, when the looks ask it beside the peers.
+     */
+    @Test
+    void looksAtAHungLocalServerShareItsAsks() throws Exception {
+        List<Socket> taken = new CopyOnWriteArrayList<>();
+        try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        taken.add(hung.accept()); // kept open, never answered
+                    }
+                } catch (IOException closed) {
+                    // the test ends
+                }
+            });
+            acceptor.start();
+            ClusterTruth truth = new ClusterTruth(1, Conninfo.parse("host=127.0.0.1 port=" + hung.getLocalPort()
+                    + " user=vip dbname=repmgr sslmode=disable"), Duration.ofSeconds(1), Duration.ofSeconds(60), m -> { });
+            ExecutorService vips = Executors.newFixedThreadPool(6);
+            try {
+                List<Callable<Truth>> looks = Collections.nCopies(6, () -> truth.observe(true));
+                // the first round asks in the looks' threads; the second beside the peers (it did not answer)
+                for (String round : List.of("answering at the last look", "silent at the last look")) {
+                    int before = taken.size();
+                    for (Future<Truth> look : vips.invokeAll(looks)) {
+                        assertEquals(Truth.Role.UNREACHABLE, look.get().self().role());
+                    }
+                    int asked = taken.size() - before;
+                    assertTrue(asked <= 2, asked + " connections for 6 looks at once, the server " + round);
+                }
+            } finally {
+                vips.shutdownNow();
+                truth.close();
+                for (Socket s : taken) {
+                    s.close();
+                }
+            }
+        }
     }
 
     /** One look at a peer that answered as a standby streaming from us, as both sides of the stream say. */
