@@ -79,6 +79,13 @@ public final class VipDaemon {
     private Thread kernelThread;
     private final List<Companion> companions = new CopyOnWriteArrayList<>();
     private final List<VipDaemon> followers = new CopyOnWriteArrayList<>();
+    /**
+     * What a claim or release just done carries to the followers (guarded by this): set and taken in one
+     * hold of the monitor, and run after it is let go. A follower asks PostgreSQL before it acts, which
+     * takes up to a timeout when the server hangs: under this VIP's monitor that kept its status and its
+     * next decision waiting (4 s in the e2e's scenario 8).
+     */
+    private Runnable carry;
 
     private static final Set<String> SHARED_STATUS = Set.of("ok", "action", "interface", "pid", "uptime_s", "truth",
             "requests", "refused");
@@ -320,9 +327,14 @@ public final class VipDaemon {
             if (pausedFor(who)) {
                 return pausedReply("claim", who);
             }
+            Json out;
+            Runnable carried;
             synchronized (this) {
-                return doClaim(who, "as asked");
+                out = doClaim(who, "as asked");
+                carried = takeCarry();
             }
+            carried.run();
+            return out;
         }
         return reconcile(Trigger.CLAIM_REQUEST, who, false);
     }
@@ -380,9 +392,14 @@ public final class VipDaemon {
             if (pausedFor(who)) {
                 return pausedReply("release", who);
             }
+            Json out;
+            Runnable carried;
             synchronized (this) {
-                return doRelease(who, "as asked");
+                out = doRelease(who, "as asked");
+                carried = takeCarry();
             }
+            carried.run();
+            return out;
         }
         return reconcile(force ? Trigger.FORCED_RELEASE : Trigger.RELEASE_REQUEST, who, false);
     }
@@ -394,7 +411,14 @@ public final class VipDaemon {
     private Json reconcile(Trigger trigger, Requester who, boolean askPeers) {
         Truth t = truth.observe(askPeers);
         try {
-            return decideAndAct(t, trigger, who);
+            Json out;
+            Runnable carried;
+            synchronized (this) {
+                out = decideAndAct(t, trigger, who);
+                carried = takeCarry();
+            }
+            carried.run();
+            return out;
         } finally {
             lookSoonerWhileCutOff();
         }
@@ -644,7 +668,7 @@ public final class VipDaemon {
         try {
             Claims.Claimed outcome = addAndAnnounce();
             int sent = outcome.sent();
-            followers.forEach(f -> f.claim(who));
+            carry = () -> followers.forEach(f -> f.claim(who));
             if (outcome.added() || who != Requester.CHECK) {
                 log.accept("claim by " + who + ": " + (outcome.added() ? "added " : "already had ")
                         + config.vip().prefix() + ", announced (" + sent + " frames now) in "
@@ -661,6 +685,13 @@ public final class VipDaemon {
         }
     }
 
+    /** The followers' part of the claim or release just done (nothing when none was), cleared. */
+    private synchronized Runnable takeCarry() {
+        Runnable c = carry;
+        carry = null;
+        return c == null ? () -> { } : c;
+    }
+
     /** Stop announcing and delete the VIP (idempotent). */
     private Json doRelease(Requester who, String why) {
         releasesBySource.merge(sourceLabel(who), 1L, Long::sum);
@@ -672,7 +703,8 @@ public final class VipDaemon {
             if (changed) {
                 releases++;
             }
-            followers.forEach(f -> f.release(who, suspended));
+            boolean force = suspended;
+            carry = () -> followers.forEach(f -> f.release(who, force));
             log.accept("release by " + who + ": " + (changed ? "deleted " : "did not have ") + config.vip().prefix()
                     + ": " + why);
             return result("release", true).put(Reply.CHANGED, changed);
@@ -710,7 +742,8 @@ public final class VipDaemon {
 
     /**
      * Another primary VIP, which this one's claims and releases carry along (from the socket, the FIFO
-     * or start-up); it announces, watches and repairs on its own.
+     * or start-up), each after this one's is done and its monitor let go; it announces, watches and
+     * repairs on its own.
      */
     public void follower(VipDaemon other) {
         followers.add(other);
