@@ -327,14 +327,7 @@ public final class VipDaemon {
             if (pausedFor(who)) {
                 return pausedReply("claim", who);
             }
-            Json out;
-            Runnable carried;
-            synchronized (this) {
-                out = doClaim(who, "as asked");
-                carried = takeCarry();
-            }
-            carried.run();
-            return out;
+            return thenFollowers(() -> doClaim(who, "as asked"));
         }
         return reconcile(Trigger.CLAIM_REQUEST, who, false);
     }
@@ -392,14 +385,7 @@ public final class VipDaemon {
             if (pausedFor(who)) {
                 return pausedReply("release", who);
             }
-            Json out;
-            Runnable carried;
-            synchronized (this) {
-                out = doRelease(who, "as asked");
-                carried = takeCarry();
-            }
-            carried.run();
-            return out;
+            return thenFollowers(() -> doRelease(who, "as asked"));
         }
         return reconcile(force ? Trigger.FORCED_RELEASE : Trigger.RELEASE_REQUEST, who, false);
     }
@@ -411,14 +397,7 @@ public final class VipDaemon {
     private Json reconcile(Trigger trigger, Requester who, boolean askPeers) {
         Truth t = truth.observe(askPeers);
         try {
-            Json out;
-            Runnable carried;
-            synchronized (this) {
-                out = decideAndAct(t, trigger, who);
-                carried = takeCarry();
-            }
-            carried.run();
-            return out;
+            return thenFollowers(() -> decideAndAct(t, trigger, who));
         } finally {
             lookSoonerWhileCutOff();
         }
@@ -685,11 +664,22 @@ public final class VipDaemon {
         }
     }
 
-    /** The followers' part of the claim or release just done (nothing when none was), cleared. */
-    private synchronized Runnable takeCarry() {
-        Runnable c = carry;
-        carry = null;
-        return c == null ? () -> { } : c;
+    /**
+     * Does {@code act} holding this daemon's monitor, then, once it is let go, the followers' part of the
+     * claim or release it did (nothing when it did neither).
+     */
+    private Json thenFollowers(Supplier<Json> act) {
+        Json out;
+        Runnable carried;
+        synchronized (this) {
+            out = act.get();
+            carried = carry;
+            carry = null;
+        }
+        if (carried != null) {
+            carried.run();
+        }
+        return out;
     }
 
     /** Stop announcing and delete the VIP (idempotent). */
